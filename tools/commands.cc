@@ -1,0 +1,14 @@
+#include "tools/commands.h"
+
+#include "CLI/CLI.hpp"
+
+namespace promlet::tools {
+
+CommandAction default_action;
+
+void RegisterCommands(CLI::App* app, CommandAction* action) {
+  RegisterVersionCommand(app, action);
+  RegisterCheckCommands(app, action);
+}
+
+}  // namespace promlet::tools
