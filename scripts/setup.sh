@@ -38,4 +38,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   if [ "$policy_added" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
-echo "setup: all dependencies present"
+echo "setup: Debian packages present"
+
+# The web UI's chart library (uPlot) comes from the npm registry and is
+# embedded into the binary by the build.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing nodejs npm"
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ ! -f "$ROOT/tools/web/node_modules/uplot/dist/uPlot.iife.min.js" ]; then
+  echo "setup: npm ci in tools/web"
+  (cd "$ROOT/tools/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+echo "setup: web UI dependencies present"
