@@ -1,0 +1,248 @@
+// Pull parser for the Prometheus text exposition format 0.0.4 and
+// OpenMetrics 1.0 text, over one contiguous body. It hands out views into
+// the body (or into the parser's own reusable scratch space) that stay valid
+// until the next call to Next() or Reset(); after warm-up it allocates
+// nothing per sample.
+//
+// Two strictnesses:
+//   Strictness::kScrape  accepts exactly what the Prometheus server accepts
+//                        when scraping (model/textparse/promparse.go and
+//                        openmetricsparse.go): no cross-line checks, lenient
+//                        whitespace and escapes in 0.0.4, and so on.
+//   Strictness::kStrict  the format specifications to the letter: expfmt
+//                        (prometheus/common) for 0.0.4, the full OpenMetrics
+//                        1.0 rules (families, suffixes, bucket order, # EOF).
+//
+// Scrape loop usage (views die at the next Next()):
+//
+//   ASSIGN_OR_RETURN(Format f, FormatFromContentType(content_type));
+//   Parser p(ParserOptions{.format = f});   // one per worker, reused
+//   p.Reset(body);                          // body outlives the loop
+//   for (;;) {
+//     switch (p.Next()) {
+//       case Entry::kSeries: {
+//         std::string_view key = p.series();  // raw `name{...}` bytes
+//         if (auto* ref = cache.Find(key)) { app->Append(*ref, ts, p.value()); break; }
+//         std::span<const storage::Label> ls = p.labels();  // decoded lazily
+//         ... p.metric_name(), ls, p.has_timestamp() ? p.timestamp_ms() : now ...
+//         break;
+//       }
+//       case Entry::kHelp: use(p.metadata_name(), p.help()); break;
+//       case Entry::kType: use(p.metadata_name(), p.type()); break;
+//       case Entry::kUnit: use(p.metadata_name(), p.unit()); break;
+//       case Entry::kComment: break;
+//       case Entry::kEof: return absl::OkStatus();
+//       case Entry::kError: return p.status();  // "line 3, column 14: ..."
+//     }
+//   }
+//
+// Thread-compatible: one Parser per thread.
+#ifndef PROMLET_SCRAPE_TEXTPARSE_PARSER_H_
+#define PROMLET_SCRAPE_TEXTPARSE_PARSER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "storage/api/labels.h"
+
+namespace promlet::scrape::textparse {
+
+enum class Format {
+  kPrometheusText,  // text/plain; version=0.0.4
+  kOpenMetrics,     // application/openmetrics-text; version=1.0.0
+};
+
+// Picks the parser like Prometheus's textparse.New/extractMediaType: the
+// media type (parameters ignored, case-insensitive) "text/plain" selects
+// 0.0.4 and "application/openmetrics-text" OpenMetrics. A blank, malformed or
+// unsupported Content-Type uses `fallback` when given, else InvalidArgument.
+// "application/vnd.google.protobuf" is Unimplemented (never requested by
+// promlet's Accept header).
+absl::StatusOr<Format> FormatFromContentType(std::string_view content_type,
+                                             std::optional<Format> fallback = std::nullopt);
+
+// The Accept header the scraper should send (OpenMetrics first, then 0.0.4).
+std::string_view ScrapeAcceptHeader();
+
+enum class Strictness { kScrape, kStrict };
+
+enum class Entry { kSeries, kHelp, kType, kUnit, kComment, kEof, kError };
+
+enum class MetricType {
+  kUnknown,  // "untyped" in 0.0.4, "unknown" in OpenMetrics, or no TYPE
+  kCounter,
+  kGauge,
+  kHistogram,
+  kGaugeHistogram,
+  kSummary,
+  kInfo,
+  kStateset,
+};
+// "counter", "gauge", ..., "unknown".
+std::string_view MetricTypeName(MetricType t);
+
+struct ParserOptions {
+  Format format = Format::kPrometheusText;
+  Strictness strictness = Strictness::kScrape;
+  // Prometheus 3.x: in a histogram family's `le` and a summary family's
+  // `quantile` label, rewrite a float value into canonical OpenMetrics form
+  // (le="1" -> "1.0", "1e6" -> "1e+06"; "+Inf" stays) in labels(). series()
+  // is never rewritten.
+  bool normalize_le_quantile = true;
+  // OpenMetrics only: skip `<name>_created` samples of counter, histogram and
+  // summary families instead of returning them (Prometheus's
+  // OpenMetricsSkipSTSeries; off by default as in Prometheus).
+  bool skip_created_series = false;
+};
+
+// Canonical OpenMetrics spelling of a float as Prometheus's
+// labels.FormatOpenMetricsFloat: Go 'g' shortest, ".0" appended when there is
+// neither '.' nor 'e'. Appends to *dst (no allocation once capacity suffices).
+void AppendOpenMetricsFloat(double v, std::string* dst);
+// Parses a float the way Prometheus does (Go ParseFloat without hex, '_',
+// 'p'): "1", "-3e3", ".5", "NaN", "+Inf", "inf". False on anything else,
+// including overflow.
+bool ParsePromFloat(std::string_view s, double* out);
+
+struct Exemplar {
+  std::span<const storage::Label> labels;  // decoded, in written order
+  double value = 0;
+  bool has_timestamp = false;
+  int64_t timestamp_ms = 0;
+};
+
+namespace internal {
+class FamilyValidator;
+}
+
+class Parser {
+ public:
+  explicit Parser(ParserOptions options = {});
+  ~Parser();
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+
+  // Starts over on `body`, which must outlive every view handed out. Keeps
+  // all buffer capacity.
+  void Reset(std::string_view body);
+
+  // Advances to the next entry. After kEof or kError it keeps returning the
+  // same. Blank lines (0.0.4) are skipped silently.
+  Entry Next();
+
+  // OK until Next() returned kError; then InvalidArgument with a message
+  // such as `line 3, column 14: expected label value, got "1"`.
+  const absl::Status& status() const { return status_; }
+
+  // --- valid after kSeries ---
+  // The raw bytes of the metric name and label set exactly as written
+  // (`up{job="a"}`), the scrape-cache key. Excludes value and timestamp.
+  std::string_view series() const { return series_; }
+  // Decoded metric name (quoted UTF-8 names are unquoted and unescaped).
+  std::string_view metric_name() const { return metric_name_; }
+  double value() const { return value_; }
+  bool has_timestamp() const { return has_timestamp_; }
+  // 0.0.4: the integer as written. OpenMetrics: float seconds * 1000,
+  // truncated toward zero like Prometheus.
+  int64_t timestamp_ms() const { return timestamp_ms_; }
+  // The labels without __name__, in written order, values unescaped and
+  // (option) le/quantile-normalised. Decoded on first call per sample into
+  // parser-owned scratch space; no allocation in steady state. Empty values
+  // are included (storage drops them).
+  std::span<const storage::Label> labels();
+  // Clears *b and fills it with __name__ and labels(). (LabelsBuilder itself
+  // copies into std::strings; use labels() on the hot path.)
+  void LabelsTo(storage::LabelsBuilder* b);
+  // The metric family the sample belongs to, by the most recent TYPE (name
+  // with a suffix valid for that type), else the metric name itself.
+  std::string_view family_name() const { return family_name_; }
+  MetricType family_type() const { return family_type_; }
+  // OpenMetrics exemplar (`# {trace_id="x"} 1 123.4`) of this sample.
+  bool has_exemplar() const { return has_exemplar_; }
+  const Exemplar& exemplar();
+
+  // --- valid after kHelp/kType/kUnit ---
+  std::string_view metadata_name() const { return meta_name_; }
+  // Unescaped HELP text (`\\`, `\n`; plus `\"` in OpenMetrics).
+  std::string_view help();
+  MetricType type() const { return meta_type_; }
+  std::string_view unit() const { return meta_text_; }
+  // --- valid after kComment: the whole line, '#' included ---
+  std::string_view comment() const { return meta_text_; }
+
+  const ParserOptions& options() const { return options_; }
+
+ private:
+  struct RawLabel {
+    std::string_view name;   // as written, quotes stripped
+    std::string_view value;  // as written, quotes stripped
+    bool name_escaped;       // holds a backslash
+    bool value_escaped;
+  };
+
+  Entry Fail(const char* at, std::string_view expected);
+  Entry FailMsg(const char* at, std::string message);
+  Entry ParseText();
+  Entry ParseOpenMetrics();
+  Entry TextComment(const char* line);
+  Entry TextSample(const char* line);
+  Entry OmComment(const char* line);
+  Entry OmSample(const char* line);
+  bool TextLabels(const char*& p);
+  bool OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar);
+  bool CheckLabelSet(const char* at, const std::vector<RawLabel>& ls);
+  void ResolveFamily();
+  void DecodeLabels(const std::vector<RawLabel>& raw, bool normalise,
+                    std::vector<storage::Label>* out, std::string* scratch);
+  Entry Emit(Entry e);
+
+  ParserOptions options_;
+  std::unique_ptr<internal::FamilyValidator> validator_;  // strict mode only
+
+  const char* begin_ = nullptr;
+  const char* pos_ = nullptr;
+  const char* end_ = nullptr;
+  absl::Status status_;
+  bool done_ = false;
+
+  // Current sample.
+  std::string_view series_;
+  std::string_view metric_name_;
+  std::string_view family_name_;
+  MetricType family_type_ = MetricType::kUnknown;
+  double value_ = 0;
+  int64_t timestamp_ms_ = 0;
+  bool has_timestamp_ = false;
+  bool labels_decoded_ = false;
+  std::vector<RawLabel> raw_labels_;
+  std::vector<storage::Label> labels_;
+  std::string label_scratch_;
+  std::string name_scratch_;
+
+  bool has_exemplar_ = false;
+  bool exemplar_decoded_ = false;
+  std::vector<RawLabel> raw_exemplar_labels_;
+  std::vector<storage::Label> exemplar_labels_;
+  std::string exemplar_scratch_;
+  Exemplar exemplar_;
+
+  // Current metadata / comment, and the last TYPE seen (for family_name()).
+  std::string_view meta_name_;
+  std::string_view meta_text_;
+  MetricType meta_type_ = MetricType::kUnknown;
+  bool help_escaped_ = false;
+  std::string help_scratch_;
+  std::string_view type_name_;
+  MetricType type_type_ = MetricType::kUnknown;
+};
+
+}  // namespace promlet::scrape::textparse
+
+#endif  // PROMLET_SCRAPE_TEXTPARSE_PARSER_H_
