@@ -9,7 +9,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev llvm-14
   libabsl-dev liblz4-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libyaml-cpp-dev
-  libc-ares-dev libcli11-dev libcrypt-dev
+  libc-ares-dev libcli11-dev libcrypt-dev openssl
   prometheus victoria-metrics prometheus-node-exporter dnsmasq
 )
 
