@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev libyaml-cpp-dev
   libc-ares-dev libcli11-dev libcrypt-dev openssl
   prometheus victoria-metrics prometheus-node-exporter dnsmasq
+  chromium
 )
 
 SUDO=""
