@@ -1,0 +1,120 @@
+#include "storage/block/block_writer.h"
+
+#include <chrono>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "storage/block/block_format.h"
+#include "storage/block/chunk_file.h"
+#include "storage/block/file_util.h"
+#include "storage/block/index.h"
+
+namespace promlet::storage::block {
+namespace {
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::StatusOr<BlockMeta> WriteInto(const std::string& tmp, SeriesSet* set, int64_t mint_ms,
+                                    int64_t maxt_ms, BlockMeta meta) {
+  RETURN_IF_ERROR(MakeDir(tmp));
+  RETURN_IF_ERROR(MakeDir(tmp + "/" + kChunksDir));
+  ASSIGN_OR_RETURN(std::unique_ptr<ChunkFileWriter> cw,
+                   ChunkFileWriter::Create(tmp + "/" + kChunkFileName));
+  std::vector<IndexSeries> index;
+  int64_t ts[kMaxChunkSamples];
+  double vs[kMaxChunkSamples];
+  int64_t block_min = INT64_MAX, block_max = INT64_MIN;
+  IndexSeries cur;
+  size_t n = 0;
+  auto flush_chunk = [&]() -> absl::Status {
+    if (n == 0) return absl::OkStatus();
+    ASSIGN_OR_RETURN(uint64_t ts_ref, cw->AddTimestamps(ts, n));
+    ASSIGN_OR_RETURN(uint64_t ref, cw->AddSeriesChunk(ts_ref, vs, n));
+    cur.chunks.push_back({ts[0], ts[n - 1], ref});
+    meta.stats.num_samples += n;
+    ++meta.stats.num_chunks;
+    block_min = std::min(block_min, ts[0]);
+    block_max = std::max(block_max, ts[n - 1]);
+    n = 0;
+    return absl::OkStatus();
+  };
+  while (set->Next()) {
+    const Series& s = set->At();
+    if (!index.empty() && !(index.back().labels < s.labels())) {
+      return absl::InvalidArgumentError(absl::StrCat("write block: series out of order or repeated: ",
+                                                     s.labels().ToString()));
+    }
+    std::unique_ptr<SeriesIterator> it = s.NewIterator();
+    int64_t last = INT64_MIN;
+    for (bool ok = it->Seek(mint_ms); ok; ok = it->Next()) {
+      Sample smp = it->At();
+      if (smp.t_ms >= maxt_ms) break;
+      if (smp.t_ms <= last) continue;
+      last = smp.t_ms;
+      ts[n] = smp.t_ms;
+      vs[n] = smp.value;
+      if (++n == kMaxChunkSamples) RETURN_IF_ERROR(flush_chunk());
+    }
+    RETURN_IF_ERROR(it->status());
+    RETURN_IF_ERROR(flush_chunk());
+    if (!cur.chunks.empty()) {
+      cur.labels = s.labels();
+      index.push_back(std::move(cur));
+      cur = IndexSeries();
+    }
+  }
+  RETURN_IF_ERROR(set->status());
+  RETURN_IF_ERROR(cw->Finish());
+  meta.stats.num_series = index.size();
+  if (index.empty()) return meta;
+  // The block covers the requested range, or the samples' span when it was open-ended.
+  meta.min_time_ms = mint_ms == INT64_MIN ? block_min : mint_ms;
+  meta.max_time_ms = maxt_ms == INT64_MAX ? block_max + 1 : maxt_ms;
+  RETURN_IF_ERROR(WriteFileSync(tmp + "/" + kIndexFileName, EncodeIndex(index, meta.min_time_ms)));
+  RETURN_IF_ERROR(WriteMetaFile(tmp, meta));
+  RETURN_IF_ERROR(SyncDir(tmp + "/" + kChunksDir));
+  RETURN_IF_ERROR(SyncDir(tmp));
+  return meta;
+}
+
+}  // namespace
+
+absl::StatusOr<BlockMeta> WriteBlock(const std::string& dir, SeriesSet* set, int64_t mint_ms,
+                                     int64_t maxt_ms, const WriteBlockOptions& options) {
+  BlockMeta meta;
+  meta.ulid = NewUlid(options.now_ms != 0 ? options.now_ms : WallMs());
+  meta.compaction_level = options.compaction_level;
+  meta.sources = options.sources.empty() ? std::vector<std::string>{meta.ulid} : options.sources;
+  const std::string tmp = absl::StrCat(dir, "/", meta.ulid, kTmpSuffix);
+  absl::StatusOr<BlockMeta> written = WriteInto(tmp, set, mint_ms, maxt_ms, std::move(meta));
+  if (!written.ok() || written->stats.num_series == 0) {
+    RemoveAll(tmp).IgnoreError();
+    if (written.ok()) written->ulid.clear();
+    return written;
+  }
+  if (options.crash_before_rename_for_test) return absl::AbortedError("crash before rename (test)");
+  absl::Status s = RenamePath(tmp, absl::StrCat(dir, "/", written->ulid));
+  if (s.ok()) s = SyncDir(dir);
+  if (!s.ok()) {
+    RemoveAll(tmp).IgnoreError();
+    return s;
+  }
+  return written;
+}
+
+absl::Status RemoveTmpDirs(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
+  for (const std::string& n : names) {
+    if (absl::EndsWith(n, kTmpSuffix) || absl::EndsWith(n, kDeletedSuffix)) {
+      RETURN_IF_ERROR(RemoveAll(dir + "/" + n));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace promlet::storage::block

@@ -1,0 +1,341 @@
+#include "storage/block/chunk_codec.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "absl/base/optimization.h"
+#include "base/coding.h"
+#include "storage/block/block_format.h"
+
+namespace promlet::storage::block {
+namespace {
+
+using base::PutVarint64;
+using base::PutVarsint64;
+
+// LSB-first bit packing. Bits are appended into a 128-bit accumulator so a
+// single write can take up to 64 bits.
+class BitWriter {
+ public:
+  explicit BitWriter(std::string* dst) : dst_(dst) {}
+  void Write(uint64_t v, int width) {
+    if (width == 0) return;
+    acc_ |= static_cast<unsigned __int128>(v) << nbits_;
+    nbits_ += width;
+    while (nbits_ >= 8) {
+      dst_->push_back(static_cast<char>(static_cast<uint8_t>(acc_)));
+      acc_ >>= 8;
+      nbits_ -= 8;
+    }
+  }
+  void Flush() {
+    if (nbits_ > 0) dst_->push_back(static_cast<char>(static_cast<uint8_t>(acc_)));
+    acc_ = 0;
+    nbits_ = 0;
+  }
+
+ private:
+  std::string* dst_;
+  unsigned __int128 acc_ = 0;
+  int nbits_ = 0;
+};
+
+// Reads what BitWriter wrote; past the end it returns zeros and sets bad().
+class BitReader {
+ public:
+  BitReader(const char* p, const char* end)
+      : p_(reinterpret_cast<const uint8_t*>(p)), end_(reinterpret_cast<const uint8_t*>(end)) {}
+  uint64_t Read(int width) {
+    if (width == 0) return 0;
+    while (nbits_ < width) {
+      if (ABSL_PREDICT_FALSE(p_ == end_)) {
+        bad_ = true;
+        return 0;
+      }
+      acc_ |= static_cast<unsigned __int128>(*p_++) << nbits_;
+      nbits_ += 8;
+    }
+    uint64_t v = static_cast<uint64_t>(acc_);
+    if (width < 64) v &= (uint64_t{1} << width) - 1;
+    acc_ >>= width;
+    nbits_ -= width;
+    return v;
+  }
+  bool bad() const { return bad_; }
+  // Bytes consumed, counting a partly read byte as consumed.
+  const char* pos() const { return reinterpret_cast<const char*>(p_); }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+  unsigned __int128 acc_ = 0;
+  int nbits_ = 0;
+  bool bad_ = false;
+};
+
+int BitsFor(uint64_t range) { return range == 0 ? 0 : 64 - std::countl_zero(range); }
+
+size_t PackedBytes(size_t count, int width) { return (count * static_cast<size_t>(width) + 7) / 8; }
+
+// Frame of reference: writes min (varsint), width, then each v-min.
+template <typename Get>
+void PutFor(size_t count, Get get, std::string* dst) {
+  if (count == 0) {
+    PutVarsint64(dst, 0);
+    dst->push_back(0);
+    return;
+  }
+  int64_t lo = get(0), hi = get(0);
+  for (size_t i = 1; i < count; ++i) {
+    int64_t x = get(i);
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+  }
+  int width = BitsFor(static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo));
+  PutVarsint64(dst, lo);
+  dst->push_back(static_cast<char>(width));
+  dst->reserve(dst->size() + PackedBytes(count, width));
+  BitWriter w(dst);
+  for (size_t i = 0; i < count; ++i) w.Write(static_cast<uint64_t>(get(i)) - static_cast<uint64_t>(lo), width);
+  w.Flush();
+}
+
+bool GetByte(std::string_view* in, uint8_t* b) {
+  if (in->empty()) return false;
+  *b = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  return true;
+}
+
+// Reads a FOR header and calls put(i, value) for count values.
+template <typename Put>
+bool GetFor(std::string_view* in, size_t count, Put put) {
+  int64_t lo;
+  uint8_t width;
+  if (!base::GetVarsint64(in, &lo) || !GetByte(in, &width) || width > 64) return false;
+  size_t bytes = PackedBytes(count, width);
+  if (bytes > in->size()) return false;
+  BitReader r(in->data(), in->data() + bytes);
+  for (size_t i = 0; i < count; ++i) put(i, static_cast<int64_t>(static_cast<uint64_t>(lo) + r.Read(width)));
+  in->remove_prefix(bytes);
+  return !r.bad();
+}
+
+int64_t LinearPredict(int64_t first, int64_t last, size_t i, size_t n) {
+  __int128 span = static_cast<__int128>(last) - first;
+  __int128 q = span * static_cast<__int128>(i);
+  __int128 d = static_cast<__int128>(n - 1);
+  __int128 f = q / d;
+  if ((q % d != 0) && ((q < 0) != (d < 0))) --f;  // floor
+  return static_cast<int64_t>(first + f);
+}
+
+constexpr double kPow10[kMaxDecimalScale + 1] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
+constexpr double kMaxExactInt = 9007199254740992.0;  // 2^53
+
+// Smallest scale s such that v == llround(v*10^s)/10^s bit for bit, or -1.
+int DecimalScale(double v, int from) {
+  for (int s = from; s <= kMaxDecimalScale; ++s) {
+    double m = v * kPow10[s];
+    if (!(std::fabs(m) <= kMaxExactInt)) return -1;  // also NaN
+    // Through int64 as the encoder stores it, so -0 does not qualify.
+    double r = static_cast<double>(static_cast<int64_t>(std::nearbyint(m)));
+    double back = r / kPow10[s];
+    if (std::bit_cast<uint64_t>(back) == std::bit_cast<uint64_t>(v)) return s;
+  }
+  return -1;
+}
+
+void PutXor(const double* v, size_t n, std::string* dst) {
+  BitWriter w(dst);
+  uint64_t prev = std::bit_cast<uint64_t>(v[0]);
+  w.Write(prev, 64);
+  int lead = -1, trail = 0;
+  for (size_t i = 1; i < n; ++i) {
+    uint64_t cur = std::bit_cast<uint64_t>(v[i]);
+    uint64_t x = cur ^ prev;
+    prev = cur;
+    if (x == 0) {
+      w.Write(0, 1);
+      continue;
+    }
+    int l = std::countl_zero(x), t = std::countr_zero(x);
+    if (l > 31) l = 31;
+    if (lead >= 0 && l >= lead && t >= trail) {
+      w.Write(1, 1);
+      w.Write(0, 1);
+      w.Write(x >> trail, 64 - lead - trail);
+      continue;
+    }
+    lead = l;
+    trail = t;
+    int sig = 64 - l - t;
+    w.Write(1, 1);
+    w.Write(1, 1);
+    w.Write(static_cast<uint64_t>(l), 5);
+    w.Write(static_cast<uint64_t>(sig - 1), 6);
+    w.Write(x >> t, sig);
+  }
+  w.Flush();
+}
+
+bool GetXor(std::string_view* in, size_t n, double* out) {
+  BitReader r(in->data(), in->data() + in->size());
+  uint64_t prev = r.Read(64);
+  out[0] = std::bit_cast<double>(prev);
+  int lead = -1, trail = 0;
+  for (size_t i = 1; i < n && !r.bad(); ++i) {
+    if (r.Read(1) != 0) {
+      if (r.Read(1) != 0) {
+        lead = static_cast<int>(r.Read(5));
+        int sig = static_cast<int>(r.Read(6)) + 1;
+        if (lead + sig > 64) return false;
+        trail = 64 - lead - sig;
+      } else if (lead < 0) {
+        return false;
+      }
+      prev ^= r.Read(64 - lead - trail) << trail;
+    }
+    out[i] = std::bit_cast<double>(prev);
+  }
+  if (r.bad()) return false;
+  in->remove_prefix(static_cast<size_t>(r.pos() - in->data()));
+  return true;
+}
+
+}  // namespace
+
+void EncodeInts(const int64_t* v, size_t n, std::string* dst) {
+  // Delta FOR; for n >= 3 also linear FOR, keep the smaller.
+  size_t start = dst->size();
+  dst->push_back(static_cast<char>(kIntsDelta));
+  PutVarsint64(dst, v[0]);
+  PutFor(n - 1, [v](size_t i) { return v[i + 1] - v[i]; }, dst);
+  if (n < 3) return;
+  std::string lin;
+  lin.push_back(static_cast<char>(kIntsLinear));
+  PutVarsint64(&lin, v[0]);
+  PutVarsint64(&lin, v[n - 1]);
+  const int64_t first = v[0], last = v[n - 1];
+  PutFor(n - 2, [&](size_t i) { return v[i + 1] - LinearPredict(first, last, i + 1, n); }, &lin);
+  if (lin.size() < dst->size() - start) {
+    dst->resize(start);
+    dst->append(lin);
+  }
+}
+
+bool DecodeInts(std::string_view* in, size_t n, int64_t* out) {
+  uint8_t mode;
+  if (n == 0 || !GetByte(in, &mode) || !base::GetVarsint64(in, &out[0])) return false;
+  if (mode == kIntsDelta) {
+    int64_t acc = out[0];
+    return GetFor(in, n - 1, [&](size_t i, int64_t d) {
+      acc = static_cast<int64_t>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(d));
+      out[i + 1] = acc;
+    });
+  }
+  if (mode != kIntsLinear || n < 3) return false;
+  int64_t last;
+  if (!base::GetVarsint64(in, &last)) return false;
+  const int64_t first = out[0];
+  out[n - 1] = last;
+  return GetFor(in, n - 2, [&](size_t i, int64_t r) {
+    out[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(LinearPredict(first, last, i + 1, n)) +
+                                      static_cast<uint64_t>(r));
+  });
+}
+
+void EncodeValues(const double* v, size_t n, std::string* dst) {
+  const uint64_t b0 = std::bit_cast<uint64_t>(v[0]);
+  bool constant = true;
+  for (size_t i = 1; i < n && constant; ++i) constant = std::bit_cast<uint64_t>(v[i]) == b0;
+  if (constant) {
+    dst->push_back(static_cast<char>(kValuesConst));
+    base::PutFixed64(dst, b0);
+    return;
+  }
+  int scale = 0;
+  for (size_t i = 0; i < n && scale >= 0; ++i) scale = DecimalScale(v[i], scale);
+  if (scale >= 0) {
+    // Scaled integers: counters, bucket counts, coarse gauges, ms-rounded sums.
+    int64_t ints[kMaxChunkSamples];
+    if (n <= kMaxChunkSamples) {
+      for (size_t i = 0; i < n; ++i) ints[i] = static_cast<int64_t>(std::nearbyint(v[i] * kPow10[scale]));
+      dst->push_back(static_cast<char>(kValuesInt));
+      dst->push_back(static_cast<char>(scale));
+      EncodeInts(ints, n, dst);
+      return;
+    }
+  }
+  // Float FOR over the raw bits when values share sign and are incompressible
+  // in XOR terms; otherwise XOR. Keep the smaller.
+  size_t start = dst->size();
+  dst->push_back(static_cast<char>(kValuesXor));
+  PutXor(v, n, dst);
+  uint64_t lo = b0, hi = b0;
+  for (size_t i = 1; i < n; ++i) {
+    uint64_t b = std::bit_cast<uint64_t>(v[i]);
+    lo = b < lo ? b : lo;
+    hi = b > hi ? b : hi;
+  }
+  size_t for_size = 1 + 10 + 1 + PackedBytes(n, BitsFor(hi - lo));
+  if (for_size < dst->size() - start) {
+    dst->resize(start);
+    dst->push_back(static_cast<char>(kValuesFloatFor));
+    PutVarint64(dst, lo);
+    int width = BitsFor(hi - lo);
+    dst->push_back(static_cast<char>(width));
+    BitWriter w(dst);
+    for (size_t i = 0; i < n; ++i) w.Write(std::bit_cast<uint64_t>(v[i]) - lo, width);
+    w.Flush();
+  }
+}
+
+bool DecodeValues(std::string_view* in, size_t n, double* out) {
+  uint8_t kind;
+  if (n == 0 || !GetByte(in, &kind)) return false;
+  switch (kind) {
+    case kValuesConst: {
+      uint64_t b;
+      if (!base::GetFixed64(in, &b)) return false;
+      double d = std::bit_cast<double>(b);
+      for (size_t i = 0; i < n; ++i) out[i] = d;
+      return true;
+    }
+    case kValuesInt: {
+      uint8_t scale;
+      if (!GetByte(in, &scale) || scale > kMaxDecimalScale || n > kMaxChunkSamples) return false;
+      int64_t ints[kMaxChunkSamples];
+      if (!DecodeInts(in, n, ints)) return false;
+      const double p = kPow10[scale];
+      if (scale == 0) {
+        for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(ints[i]);
+      } else {
+        for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(ints[i]) / p;
+      }
+      return true;
+    }
+    case kValuesFloatFor: {
+      uint64_t lo;
+      uint8_t width;
+      if (!base::GetVarint64(in, &lo) || !GetByte(in, &width) || width > 64) return false;
+      size_t bytes = PackedBytes(n, width);
+      if (bytes > in->size()) return false;
+      BitReader r(in->data(), in->data() + bytes);
+      for (size_t i = 0; i < n; ++i) out[i] = std::bit_cast<double>(lo + r.Read(width));
+      in->remove_prefix(bytes);
+      return !r.bad();
+    }
+    case kValuesXor:
+      return GetXor(in, n, out);
+    default:
+      return false;
+  }
+}
+
+uint8_t ValuesKind(std::string_view encoded) {
+  return encoded.empty() ? 0xff : static_cast<uint8_t>(encoded[0]);
+}
+
+}  // namespace promlet::storage::block

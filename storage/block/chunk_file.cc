@@ -1,0 +1,224 @@
+#include "storage/block/chunk_file.h"
+
+#include <lz4.h>
+
+#include "absl/strings/str_cat.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "base/status_macros.h"
+#include "storage/block/block_format.h"
+#include "storage/block/chunk_codec.h"
+
+namespace promlet::storage::block {
+namespace {
+
+absl::Status Corrupt(uint64_t offset, std::string_view what) {
+  return absl::DataLossError(absl::StrCat("chunk file offset ", offset, ": ", std::string(what)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ChunkFileWriter>> ChunkFileWriter::Create(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, WritableFile::Create(path));
+  std::string header;
+  base::PutFixed32(&header, kChunkFileMagic);
+  header.push_back(static_cast<char>(kFormatVersion));
+  header.append(3, '\0');
+  RETURN_IF_ERROR(f->Append(header));
+  return std::unique_ptr<ChunkFileWriter>(new ChunkFileWriter(std::move(f)));
+}
+
+absl::StatusOr<uint64_t> ChunkFileWriter::AddEntry(std::string_view entry) {
+  if (!ends_.empty() && (entries_.size() + entry.size() > kPageTargetBytes ||
+                         ends_.size() >= kMaxEntriesPerPage)) {
+    RETURN_IF_ERROR(FlushPage());
+  }
+  entries_.append(entry.data(), entry.size());
+  ends_.push_back(static_cast<uint32_t>(entries_.size()));
+  return MakeChunkRef(file_->size(), static_cast<uint32_t>(ends_.size() - 1));
+}
+
+absl::StatusOr<uint64_t> ChunkFileWriter::AddTimestamps(const int64_t* ts, size_t n) {
+  scratch_.clear();
+  scratch_.push_back(static_cast<char>(kEntryTimestamps));
+  base::PutVarint64(&scratch_, n);
+  EncodeInts(ts, n, &scratch_);
+  auto it = ts_refs_.find(scratch_);
+  if (it != ts_refs_.end()) return it->second;
+  ASSIGN_OR_RETURN(uint64_t ref, AddEntry(scratch_));
+  ts_refs_.emplace(scratch_, ref);
+  return ref;
+}
+
+absl::StatusOr<uint64_t> ChunkFileWriter::AddSeriesChunk(uint64_t ts_ref, const double* v, size_t n) {
+  scratch_.clear();
+  scratch_.push_back(static_cast<char>(kEntrySeriesChunk));
+  base::PutVarint64(&scratch_, n);
+  base::PutVarint64(&scratch_, ts_ref);
+  EncodeValues(v, n, &scratch_);
+  return AddEntry(scratch_);
+}
+
+absl::Status ChunkFileWriter::FlushPage() {
+  if (ends_.empty()) return absl::OkStatus();
+  page_.clear();
+  base::PutVarint64(&page_, ends_.size());
+  for (uint32_t e : ends_) base::PutVarint64(&page_, e);
+  page_.append(entries_);
+  compressed_.resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(page_.size()))));
+  int c = LZ4_compress_default(page_.data(), compressed_.data(), static_cast<int>(page_.size()),
+                               static_cast<int>(compressed_.size()));
+  uint8_t codec = kPageLz4;
+  std::string_view stored;
+  if (c > 0 && static_cast<size_t>(c) < page_.size()) {
+    stored = std::string_view(compressed_.data(), static_cast<size_t>(c));
+  } else {
+    codec = kPageRaw;
+    stored = page_;
+  }
+  std::string header;
+  base::PutFixed32(&header, static_cast<uint32_t>(page_.size()));
+  base::PutFixed32(&header, static_cast<uint32_t>(stored.size()));
+  header.push_back(static_cast<char>(codec));
+  base::PutFixed32(&header, base::Crc32c(stored));
+  RETURN_IF_ERROR(file_->Append(header));
+  RETURN_IF_ERROR(file_->Append(stored));
+  entries_.clear();
+  ends_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status ChunkFileWriter::Finish() {
+  RETURN_IF_ERROR(FlushPage());
+  RETURN_IF_ERROR(file_->Sync());
+  return file_->Close();
+}
+
+absl::Status DecodePage(std::string_view file, uint64_t offset, std::string* raw,
+                        std::vector<uint32_t>* ends, size_t* data_start, uint64_t* next_offset) {
+  if (offset < kFileHeaderSize || offset > file.size() || file.size() - offset < kPageHeaderSize) {
+    return Corrupt(offset, "page header out of range");
+  }
+  const char* h = file.data() + offset;
+  uint32_t raw_len = base::DecodeFixed32(h);
+  uint32_t stored_len = base::DecodeFixed32(h + 4);
+  uint8_t codec = static_cast<uint8_t>(h[8]);
+  uint32_t crc = base::DecodeFixed32(h + 9);
+  if (raw_len > kMaxPageRawBytes || stored_len > file.size() - offset - kPageHeaderSize) {
+    return Corrupt(offset, "page length out of range");
+  }
+  std::string_view stored(h + kPageHeaderSize, stored_len);
+  if (base::Crc32c(stored) != crc) return Corrupt(offset, "page crc mismatch");
+  if (codec == kPageRaw) {
+    if (stored_len != raw_len) return Corrupt(offset, "raw page length mismatch");
+    raw->assign(stored.data(), stored.size());
+  } else if (codec == kPageLz4) {
+    raw->resize(raw_len);
+    int n = LZ4_decompress_safe(stored.data(), raw->data(), static_cast<int>(stored_len),
+                                static_cast<int>(raw_len));
+    if (n < 0 || static_cast<uint32_t>(n) != raw_len) return Corrupt(offset, "lz4 page does not decode");
+  } else {
+    return Corrupt(offset, "unknown page codec");
+  }
+  std::string_view in(*raw);
+  uint64_t count;
+  if (!base::GetVarint64(&in, &count) || count == 0 || count > kMaxEntriesPerPage ||
+      count > in.size()) {
+    return Corrupt(offset, "bad entry count");
+  }
+  ends->clear();
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t e;
+    if (!base::GetVarint64(&in, &e) || e < prev) return Corrupt(offset, "bad entry offsets");
+    ends->push_back(static_cast<uint32_t>(e));
+    prev = e;
+  }
+  if (prev != in.size()) return Corrupt(offset, "entry offsets do not match page size");
+  *data_start = raw->size() - in.size();
+  *next_offset = offset + kPageHeaderSize + stored_len;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ChunkFileReader> ChunkFileReader::Open(std::string_view data) {
+  if (data.size() < kFileHeaderSize || base::DecodeFixed32(data.data()) != kChunkFileMagic) {
+    return absl::DataLossError("chunk file: bad magic");
+  }
+  if (static_cast<uint8_t>(data[4]) != kFormatVersion) {
+    return absl::DataLossError("chunk file: unsupported version");
+  }
+  if (data[5] != 0 || data[6] != 0 || data[7] != 0) {
+    return absl::DataLossError("chunk file: bad header padding");
+  }
+  return ChunkFileReader(data);
+}
+
+absl::Status ChunkFileReader::Verify() const {
+  std::string raw;
+  std::vector<uint32_t> ends;
+  size_t data_start;
+  uint64_t off = kFileHeaderSize;
+  while (off < data_.size()) {
+    uint64_t next;
+    RETURN_IF_ERROR(DecodePage(data_, off, &raw, &ends, &data_start, &next));
+    off = next;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const PageCache::Page*> PageCache::GetPage(uint64_t offset) {
+  for (const Page& p : pages_) {
+    if (p.offset == offset) return &p;
+  }
+  Page& p = pages_[next_victim_];
+  next_victim_ = (next_victim_ + 1) % pages_.size();
+  p.offset = UINT64_MAX;
+  uint64_t next;
+  RETURN_IF_ERROR(DecodePage(reader_->data(), offset, &p.raw, &p.ends, &p.data_start, &next));
+  p.offset = offset;
+  return &p;
+}
+
+absl::StatusOr<std::string_view> PageCache::Entry(uint64_t ref) {
+  ASSIGN_OR_RETURN(const Page* p, GetPage(ChunkRefPage(ref)));
+  uint32_t i = ChunkRefEntry(ref);
+  if (i >= p->ends.size()) return Corrupt(ChunkRefPage(ref), "entry index out of range");
+  uint32_t begin = i == 0 ? 0 : p->ends[i - 1];
+  return std::string_view(p->raw).substr(p->data_start + begin, p->ends[i] - begin);
+}
+
+absl::Status PageCache::ReadSeriesChunk(uint64_t ref, int64_t* ts, double* values, size_t* n) {
+  ASSIGN_OR_RETURN(std::string_view e, Entry(ref));
+  uint64_t count, ts_ref;
+  if (e.empty() || static_cast<uint8_t>(e[0]) != kEntrySeriesChunk) {
+    return Corrupt(ChunkRefPage(ref), "not a series chunk");
+  }
+  e.remove_prefix(1);
+  if (!base::GetVarint64(&e, &count) || count == 0 || count > kMaxChunkSamples ||
+      !base::GetVarint64(&e, &ts_ref)) {
+    return Corrupt(ChunkRefPage(ref), "bad series chunk header");
+  }
+  if (!DecodeValues(&e, count, values)) return Corrupt(ChunkRefPage(ref), "bad chunk values");
+  if (ts_ref != ts_ref_) {
+    ts_ref_ = UINT64_MAX;
+    ASSIGN_OR_RETURN(std::string_view t, Entry(ts_ref));
+    uint64_t tn;
+    if (t.empty() || static_cast<uint8_t>(t[0]) != kEntryTimestamps) {
+      return Corrupt(ChunkRefPage(ts_ref), "not a timestamp column");
+    }
+    t.remove_prefix(1);
+    if (!base::GetVarint64(&t, &tn) || tn == 0 || tn > kMaxChunkSamples) {
+      return Corrupt(ChunkRefPage(ts_ref), "bad timestamp column header");
+    }
+    ts_.resize(tn);
+    if (!DecodeInts(&t, tn, ts_.data())) return Corrupt(ChunkRefPage(ts_ref), "bad timestamps");
+    ts_n_ = tn;
+    ts_ref_ = ts_ref;
+  }
+  if (ts_n_ != count) return Corrupt(ChunkRefPage(ref), "timestamp column length mismatch");
+  std::copy(ts_.begin(), ts_.begin() + static_cast<ptrdiff_t>(count), ts);
+  *n = count;
+  return absl::OkStatus();
+}
+
+}  // namespace promlet::storage::block

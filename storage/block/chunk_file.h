@@ -1,0 +1,104 @@
+// The chunk file of a block: LZ4-compressed pages of entries (timestamp
+// columns and series chunks), see docs/format/block.md. The writer
+// deduplicates timestamp columns so series scraped together share one.
+#ifndef PROMLET_STORAGE_BLOCK_CHUNK_FILE_H_
+#define PROMLET_STORAGE_BLOCK_CHUNK_FILE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "storage/block/file_util.h"
+
+namespace promlet::storage::block {
+
+// Thread-compatible.
+class ChunkFileWriter {
+ public:
+  // Writes to `sink` (owned). Call Finish() to flush, fsync and close.
+  static absl::StatusOr<std::unique_ptr<ChunkFileWriter>> Create(const std::string& path);
+
+  // Returns the ref of a timestamp column equal to ts[0..n), writing it if
+  // it is new in this file. REQUIRES: 1 <= n <= kMaxChunkSamples.
+  absl::StatusOr<uint64_t> AddTimestamps(const int64_t* ts, size_t n);
+  // Writes a series chunk whose timestamps are the column `ts_ref`.
+  absl::StatusOr<uint64_t> AddSeriesChunk(uint64_t ts_ref, const double* v, size_t n);
+  absl::Status Finish();
+
+  uint64_t bytes_written() const { return file_->size(); }
+
+ private:
+  explicit ChunkFileWriter(std::unique_ptr<WritableFile> file) : file_(std::move(file)) {}
+  absl::StatusOr<uint64_t> AddEntry(std::string_view entry);
+  absl::Status FlushPage();
+
+  std::unique_ptr<WritableFile> file_;
+  std::string entries_;
+  std::vector<uint32_t> ends_;
+  std::string scratch_;
+  std::string page_;
+  std::string compressed_;
+  absl::flat_hash_map<std::string, uint64_t> ts_refs_;
+};
+
+// Reads entries of an in-memory (mapped) chunk file. The view must outlive
+// the reader. Immutable; thread-safe. Decoding goes through a PageCache,
+// which each reading thread owns.
+class ChunkFileReader {
+ public:
+  // DataLoss when the header is wrong.
+  static absl::StatusOr<ChunkFileReader> Open(std::string_view data);
+
+  // Walks every page checking CRCs and entry framing; DataLoss on the first fault.
+  absl::Status Verify() const;
+
+  std::string_view data() const { return data_; }
+
+ private:
+  explicit ChunkFileReader(std::string_view data) : data_(data) {}
+  std::string_view data_;
+};
+
+// Decompressed pages, most recently used kept. Thread-compatible.
+class PageCache {
+ public:
+  explicit PageCache(const ChunkFileReader* reader) : reader_(reader) {}
+
+  // Bytes of the entry at `ref`; valid until the next call. DataLoss on corruption.
+  absl::StatusOr<std::string_view> Entry(uint64_t ref);
+
+  // Decodes the series chunk at ref (and its timestamp column) into
+  // ts/values, each with room for kMaxChunkSamples; *n gets the count.
+  absl::Status ReadSeriesChunk(uint64_t ref, int64_t* ts, double* values, size_t* n);
+
+ private:
+  struct Page {
+    uint64_t offset = UINT64_MAX;
+    std::string raw;
+    std::vector<uint32_t> ends;
+    size_t data_start = 0;
+  };
+  absl::StatusOr<const Page*> GetPage(uint64_t offset);
+
+  const ChunkFileReader* reader_;
+  std::array<Page, 4> pages_;
+  size_t next_victim_ = 0;
+  // Last decoded timestamp column (series of one target share it).
+  uint64_t ts_ref_ = UINT64_MAX;
+  size_t ts_n_ = 0;
+  std::vector<int64_t> ts_;
+};
+
+// Parses one page header at `offset`; fills raw page bytes. Used by Verify and PageCache.
+absl::Status DecodePage(std::string_view file, uint64_t offset, std::string* raw,
+                        std::vector<uint32_t>* ends, size_t* data_start, uint64_t* next_offset);
+
+}  // namespace promlet::storage::block
+
+#endif  // PROMLET_STORAGE_BLOCK_CHUNK_FILE_H_
