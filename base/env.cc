@@ -153,6 +153,23 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   const uint64_t size_;
 };
 
+class StringRandomAccessFile final : public RandomAccessFile {
+ public:
+  StringRandomAccessFile(std::string path, std::string_view data)
+      : path_(std::move(path)), data_(data) {}
+  absl::StatusOr<std::string_view> Read(uint64_t offset, size_t n,
+                                        char* /*scratch*/) const override {
+    if (offset >= data_.size()) return std::string_view();
+    return data_.substr(offset, n);
+  }
+  uint64_t Size() const override { return data_.size(); }
+  const std::string& path() const override { return path_; }
+
+ private:
+  const std::string path_;
+  const std::string_view data_;
+};
+
 class PosixMapping final : public ReadOnlyMapping {
  public:
   PosixMapping(void* base, size_t size) : base_(base), size_(size) {}
@@ -370,6 +387,11 @@ absl::Status Env::WriteFileAtomically(const std::string& path, std::string_view 
   }
   RETURN_IF_ERROR(Rename(tmp, path));
   return SyncDir(DirName(path));
+}
+
+std::unique_ptr<RandomAccessFile> NewStringRandomAccessFile(std::string path,
+                                                            std::string_view data) {
+  return std::make_unique<StringRandomAccessFile>(std::move(path), data);
 }
 
 std::string JoinPath(std::string_view a, std::string_view b) {

@@ -153,6 +153,11 @@ class Env {
   absl::Status WriteFileAtomically(const std::string& path, std::string_view data);
 };
 
+// A RandomAccessFile over bytes in memory (for fuzzers and codec tests).
+// `data` is borrowed and must outlive the file; `path` is for messages.
+std::unique_ptr<RandomAccessFile> NewStringRandomAccessFile(std::string path,
+                                                            std::string_view data);
+
 // Joins path parts with '/'.
 std::string JoinPath(std::string_view a, std::string_view b);
 // The directory part of `path` ("." if none).
