@@ -1,0 +1,128 @@
+#include "storage/head/head_appender.h"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+
+namespace promlet::storage::head {
+namespace {
+
+bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+
+}  // namespace
+
+HeadAppender::~HeadAppender() {
+  if (!samples_.empty()) (void)Rollback();
+  Release();
+}
+
+void HeadAppender::Release() {
+  if (registered_) {
+    registered_ = false;
+    head_->ExitReader();
+  }
+}
+
+absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labels, int64_t t_ms,
+                                               double value) {
+  auto& c = head_->counters_;
+  if (!registered_) {
+    // Series pointers we hold until Commit must not be reclaimed.
+    head_->EnterReader();
+    registered_ = true;
+  }
+  MemSeries* s = nullptr;
+  if (ref != 0 && ref <= std::numeric_limits<uint32_t>::max()) {
+    s = head_->series_.ById(static_cast<uint32_t>(ref));
+  }
+  if (s == nullptr) {
+    if (ref != 0 && labels.empty()) {
+      c.unknown_ref.fetch_add(1, std::memory_order_relaxed);
+      return absl::NotFoundError("");
+    }
+    absl::Status st;
+    s = head_->GetOrCreate(labels, &st);
+    if (s == nullptr) return st;
+  }
+  if (t_ms < head_->MinValidTime()) {
+    c.out_of_bounds.fetch_add(1, std::memory_order_relaxed);
+    return absl::OutOfRangeError("");
+  }
+  const uint32_t id = s->id();
+  {
+    absl::MutexLock lock(&head_->series_.SeriesLock(id));
+    bool have_prev = false;
+    int64_t prev_t = 0;
+    double prev_v = 0;
+    if (s->pending_tag() == tag_) {
+      const PendingSample& p = samples_[s->pending_idx()];
+      have_prev = true;
+      prev_t = p.t;
+      prev_v = p.v;
+    } else if (s->has_samples()) {
+      have_prev = true;
+      prev_t = s->last_t();
+      prev_v = s->last_v();
+    }
+    if (have_prev) {
+      if (t_ms < prev_t) {
+        c.out_of_order.fetch_add(1, std::memory_order_relaxed);
+        return absl::OutOfRangeError("");
+      }
+      if (t_ms == prev_t) {
+        if (SameBits(value, prev_v)) return static_cast<SeriesRef>(id);  // exact duplicate
+        c.duplicate.fetch_add(1, std::memory_order_relaxed);
+        return absl::AlreadyExistsError("");
+      }
+    }
+    s->set_pending(tag_, static_cast<uint32_t>(samples_.size()));
+  }
+  samples_.push_back({s, t_ms, value});
+  return static_cast<SeriesRef>(id);
+}
+
+absl::Status HeadAppender::Commit() {
+  auto& c = head_->counters_;
+  const HeadOptions& opts = head_->options_;
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  uint64_t appended = 0, cuts = 0;
+  for (const PendingSample& p : samples_) {
+    MemSeries* s = p.series;
+    absl::MutexLock lock(&head_->series_.SeriesLock(s->id()));
+    if (s->pending_tag() == tag_) s->set_pending(0, 0);
+    // Another appender may have committed to this series since Append.
+    if (s->has_samples() && p.t <= s->last_t()) {
+      if (p.t < s->last_t()) {
+        c.out_of_order.fetch_add(1, std::memory_order_relaxed);
+      } else if (!SameBits(p.v, s->last_v())) {
+        c.duplicate.fetch_add(1, std::memory_order_relaxed);
+      }
+      continue;
+    }
+    if (s->Append(p.t, p.v, opts.samples_per_chunk, opts.chunk_range_ms, &head_->arena_)) ++cuts;
+    ++appended;
+    mint = std::min(mint, p.t);
+    maxt = std::max(maxt, p.t);
+  }
+  if (appended > 0) {
+    head_->UpdateTimeRange(mint, maxt);
+    c.samples_appended.fetch_add(appended, std::memory_order_relaxed);
+  }
+  if (cuts > 0) c.chunks_cut.fetch_add(cuts, std::memory_order_relaxed);
+  samples_.clear();
+  Release();
+  return absl::OkStatus();
+}
+
+absl::Status HeadAppender::Rollback() {
+  for (const PendingSample& p : samples_) {
+    absl::MutexLock lock(&head_->series_.SeriesLock(p.series->id()));
+    if (p.series->pending_tag() == tag_) p.series->set_pending(0, 0);
+  }
+  samples_.clear();
+  Release();
+  return absl::OkStatus();
+}
+
+}  // namespace promlet::storage::head

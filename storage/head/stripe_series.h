@@ -1,0 +1,94 @@
+// The head's series maps: by label hash in lock-striped hash maps (so
+// concurrent scrapes creating series rarely contend), by id in a two-level
+// page table read without locks, plus the stripe of locks that guards each
+// series' chunks (chosen by id). Prometheus `stripeSeries`.
+#ifndef PROMLET_STORAGE_HEAD_STRIPE_SERIES_H_
+#define PROMLET_STORAGE_HEAD_STRIPE_SERIES_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/api/labels.h"
+#include "storage/head/mem_series.h"
+#include "storage/head/symbol_table.h"
+
+namespace promlet::storage::head {
+
+// Thread-safe.
+class StripeSeries {
+ public:
+  static constexpr int kStripes = 4096;  // power of two
+  static constexpr uint32_t kPageBits = 16;
+  static constexpr uint32_t kMaxPages = 1u << (32 - kPageBits);
+
+  explicit StripeSeries(SymbolTable* symbols);
+  ~StripeSeries();
+  StripeSeries(const StripeSeries&) = delete;
+  StripeSeries& operator=(const StripeSeries&) = delete;
+
+  // The series with id, or nullptr. Lock-free. The pointer stays valid while
+  // the caller is registered with the head's reclaimer (Head::ReaderScope).
+  MemSeries* ById(uint32_t id) const {
+    if (id == 0) return nullptr;
+    const auto* page = pages_[id >> kPageBits].load(std::memory_order_acquire);
+    if (page == nullptr) return nullptr;
+    // acquire pairs with the release store in Publish: the series' fields
+    // written before publication are visible.
+    return (*page)[id & ((1u << kPageBits) - 1)].load(std::memory_order_acquire);
+  }
+
+  // Finds the series with these labels, or creates it with `want_id` (0:
+  // the next free id). *created tells which.
+  MemSeries* GetOrCreate(const Labels& labels, uint64_t hash, uint32_t want_id, bool* created);
+
+  // Removes a series from both maps; the caller retires the memory.
+  void Remove(MemSeries* s, uint64_t hash);
+
+  // The lock guarding series `id`'s chunks and flags.
+  absl::Mutex& SeriesLock(uint32_t id) const { return locks_[id & (kStripes - 1)].mu; }
+
+  // Calls f(series) for every live series (id order). f may not create or
+  // remove series.
+  template <typename F>
+  void ForEach(F&& f) const {
+    const uint32_t max_id = next_id_.load(std::memory_order_acquire);
+    for (uint32_t id = 1; id < max_id; ++id) {
+      if (MemSeries* s = ById(id)) f(s);
+    }
+  }
+
+  uint32_t next_id() const { return next_id_.load(std::memory_order_acquire); }
+  size_t size() const { return size_.load(std::memory_order_relaxed); }
+  size_t MemoryBytes() const;
+
+ private:
+  using Page = std::atomic<MemSeries*>[1u << kPageBits];
+  struct alignas(64) HashStripe {
+    mutable absl::Mutex mu;
+    // Hash collisions (different labels, same 64-bit hash) are chained in
+    // `conflicts`; they are practically nonexistent.
+    absl::flat_hash_map<uint64_t, MemSeries*> by_hash ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<uint64_t, std::vector<MemSeries*>> conflicts ABSL_GUARDED_BY(mu);
+  };
+  struct alignas(64) LockStripe {
+    mutable absl::Mutex mu;
+  };
+
+  void Publish(uint32_t id, MemSeries* s);
+
+  SymbolTable* const symbols_;
+  std::unique_ptr<HashStripe[]> hash_stripes_;
+  std::unique_ptr<LockStripe[]> locks_;
+  std::unique_ptr<std::atomic<Page*>[]> pages_;
+  absl::Mutex page_mu_;  // serialises page allocation
+  std::atomic<uint32_t> next_id_{1};
+  std::atomic<size_t> size_{0};
+};
+
+}  // namespace promlet::storage::head
+
+#endif  // PROMLET_STORAGE_HEAD_STRIPE_SERIES_H_

@@ -1,0 +1,291 @@
+#include "storage/head/head.h"
+
+#include <bit>
+#include <cmath>
+#include <random>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "storage/api/mem_storage.h"
+#include "storage/head/head_appender.h"
+#include "storage/head/head_querier.h"
+
+namespace promlet::storage::head {
+namespace {
+
+Labels L(std::initializer_list<std::pair<std::string_view, std::string_view>> p) {
+  return Labels::FromPairs(p);
+}
+
+struct Got {
+  std::string labels;
+  std::vector<Sample> samples;
+};
+
+std::vector<Got> SelectAll(Queryable* q, int64_t mint, int64_t maxt, const Matchers& ms) {
+  auto querier = q->NewQuerier();
+  EXPECT_TRUE(querier.ok());
+  auto set = (*querier)->Select(mint, maxt, ms);
+  std::vector<Got> out;
+  while (set->Next()) {
+    Got g{set->At().labels().ToString(), {}};
+    auto it = set->At().NewIterator();
+    while (it->Next()) g.samples.push_back(it->At());
+    EXPECT_TRUE(it->status().ok());
+    out.push_back(std::move(g));
+  }
+  EXPECT_TRUE(set->status().ok());
+  return out;
+}
+
+Matchers Name(std::string n) { return {Matcher::Equal("__name__", std::move(n))}; }
+
+TEST(Head, AppendCommitSelect) {
+  Head head;
+  auto app = head.NewAppender();
+  auto r1 = app->Append(0, L({{"__name__", "up"}, {"job", "a"}}), 1000, 1);
+  auto r2 = app->Append(0, L({{"__name__", "up"}, {"job", "b"}}), 1000, 0);
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  EXPECT_NE(*r1, *r2);
+  // Uncommitted samples are invisible.
+  EXPECT_TRUE(SelectAll(&head, 0, 5000, Name("up")).empty());
+  ASSERT_TRUE(app->Commit().ok());
+  ASSERT_TRUE(app->Append(*r1, {}, 2000, 2).ok());  // cached ref, no labels
+  ASSERT_TRUE(app->Commit().ok());
+  auto got = SelectAll(&head, 0, 5000, Name("up"));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].labels, "{__name__=\"up\", job=\"a\"}");
+  ASSERT_EQ(got[0].samples.size(), 2u);
+  EXPECT_EQ(got[0].samples[1].t_ms, 2000);
+  EXPECT_EQ(got[0].samples[1].value, 2);
+  EXPECT_EQ(SelectAll(&head, 1500, 5000, Name("up")).size(), 1u);  // time range
+  EXPECT_EQ(head.Stats().samples_appended, 3u);
+  EXPECT_EQ(head.MinTime(), 1000);
+  EXPECT_EQ(head.MaxTime(), 2000);
+}
+
+TEST(Head, RejectionsAreTypedAndCounted) {
+  Head head;
+  auto app = head.NewAppender();
+  const Labels l = L({{"__name__", "x"}});
+  auto ref = app->Append(0, l, 1000, 1);
+  ASSERT_TRUE(ref.ok());
+  // In-batch: out of order and duplicate are caught at Append.
+  EXPECT_EQ(app->Append(*ref, {}, 999, 1).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(app->Append(*ref, {}, 1000, 2).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(app->Append(*ref, {}, 1000, 1).ok());  // exact duplicate: ignored
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(app->Append(*ref, {}, 500, 1).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(app->Append(*ref, {}, 1000, 3).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(app->Append(0, L({{"job", "nameless"}}), 1000, 3).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(app->Append(0, Labels(), 1000, 3).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(app->Append(12345, {}, 1000, 3).status().code(), absl::StatusCode::kNotFound);
+  // Far behind the newest sample: out of bounds.
+  ASSERT_TRUE(app->Append(*ref, {}, 10 * 3600 * 1000, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(app->Append(0, L({{"__name__", "y"}}), 1000, 1).status().code(),
+            absl::StatusCode::kOutOfRange);
+  HeadStats s = head.Stats();
+  EXPECT_EQ(s.out_of_order, 2u);
+  EXPECT_EQ(s.duplicate, 2u);
+  EXPECT_EQ(s.invalid_labels, 2u);
+  EXPECT_EQ(s.unknown_ref, 1u);
+  EXPECT_EQ(s.out_of_bounds, 1u);
+  EXPECT_EQ(s.samples_appended, 2u);
+}
+
+TEST(Head, RollbackDiscards) {
+  Head head;
+  auto app = head.NewAppender();
+  auto ref = app->Append(0, L({{"__name__", "x"}}), 1000, 1);
+  ASSERT_TRUE(ref.ok());
+  ASSERT_TRUE(app->Rollback().ok());
+  EXPECT_TRUE(SelectAll(&head, 0, 5000, Name("x")).empty());
+  // After a rollback the pending state is gone: an older t is fine.
+  ASSERT_TRUE(app->Append(*ref, {}, 900, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(SelectAll(&head, 0, 5000, Name("x")).size(), 1u);
+}
+
+TEST(Head, ChunksCutAtCountAndRangeBoundary) {
+  HeadOptions opts;
+  opts.chunk_range_ms = 100000;
+  opts.samples_per_chunk = 120;
+  Head head(opts);
+  auto app = head.NewAppender();
+  auto ref = app->Append(0, L({{"__name__", "x"}}), 0, 0);
+  ASSERT_TRUE(ref.ok());
+  for (int i = 1; i < 1000; ++i) {
+    ASSERT_TRUE(app->Append(*ref, {}, i * 100, std::bit_cast<double>(uint64_t{0x7ff0000000000002ull} + (i % 2))).ok());
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  // 1000 samples at 100 ms: boundaries at multiples of 100000 ms (every 1000
+  // samples) and every 120 samples -> ceil(1000/120) = 9 chunks, 8 cuts.
+  EXPECT_EQ(head.Stats().chunks_cut, 8u);
+  auto got = SelectAll(&head, 0, 1000000, Name("x"));
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].samples.size(), 1000u);
+  for (int i = 1; i < 1000; ++i) {
+    EXPECT_EQ(std::bit_cast<uint64_t>(got[0].samples[i].value), 0x7ff0000000000002ull + (i % 2));
+  }
+  // Crossing a range boundary cuts even a short chunk.
+  ASSERT_TRUE(app->Append(*ref, {}, 100000, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(head.Stats().chunks_cut, 9u);
+  // Seek across chunks.
+  auto q = head.NewQuerier();
+  auto set = (*q)->Select(0, 1000000, Name("x"));
+  ASSERT_TRUE(set->Next());
+  auto it = set->At().NewIterator();
+  ASSERT_TRUE(it->Seek(55555));
+  EXPECT_EQ(it->At().t_ms, 55600);
+  ASSERT_TRUE(it->Seek(99950));
+  EXPECT_EQ(it->At().t_ms, 100000);
+  EXPECT_FALSE(it->Next());
+}
+
+TEST(Head, TruncateDropsOldChunksAndSeries) {
+  HeadOptions opts;
+  opts.chunk_range_ms = 10000;
+  Head head(opts);
+  auto app = head.NewAppender();
+  auto old_ref = app->Append(0, L({{"__name__", "old"}}), 1000, 1);
+  auto live = app->Append(0, L({{"__name__", "live"}}), 1000, 1);
+  ASSERT_TRUE(old_ref.ok() && live.ok());
+  ASSERT_TRUE(app->Commit().ok());
+  for (int t = 2000; t <= 25000; t += 1000) {
+    ASSERT_TRUE(app->Append(*live, {}, t, t).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  {
+    auto q = head.NewQuerier();  // a reader holding chunks across Truncate
+    auto set = (*q)->Select(0, 100000, Name("live"));
+    head.Truncate(20000);
+    ASSERT_TRUE(set->Next());
+    auto it = set->At().NewIterator();
+    int n = 0;
+    while (it->Next()) ++n;
+    EXPECT_EQ(n, 25);  // the old snapshot still reads
+  }
+  EXPECT_EQ(head.NumSeries(), 1u);
+  EXPECT_EQ(head.Stats().series_removed, 1u);
+  auto got = SelectAll(&head, 0, 100000, Name("live"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].samples.front().t_ms, 20000);
+  EXPECT_EQ(head.MinTime(), 20000);
+  EXPECT_TRUE(SelectAll(&head, 0, 100000, Name("old")).empty());
+  // A truncated ref is unknown; with labels it is re-created.
+  EXPECT_EQ(app->Append(*old_ref, {}, 26000, 1).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(app->Append(*old_ref, L({{"__name__", "old"}}), 26000, 1).ok());
+  EXPECT_EQ(app->Append(0, L({{"__name__", "x"}}), 19000, 1).status().code(),
+            absl::StatusCode::kOutOfRange);
+}
+
+TEST(Head, LabelNamesValuesAndCardinality) {
+  Head head;
+  auto app = head.NewAppender();
+  ASSERT_TRUE(app->Append(0, L({{"__name__", "up"}, {"job", "a"}, {"zone", "z1"}}), 1, 1).ok());
+  ASSERT_TRUE(app->Append(0, L({{"__name__", "up"}, {"job", "b"}}), 1, 1).ok());
+  ASSERT_TRUE(app->Append(0, L({{"__name__", "go_gc"}, {"job", "a"}}), 1, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  auto q = *head.NewQuerier();
+  EXPECT_EQ(*q->LabelNames(0, 10, {}), (std::vector<std::string>{"__name__", "job", "zone"}));
+  EXPECT_EQ(*q->LabelNames(0, 10, {Matcher::Equal("job", "b")}),
+            (std::vector<std::string>{"__name__", "job"}));
+  EXPECT_EQ(*q->LabelValues("job", 0, 10, {}), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(*q->LabelValues("job", 0, 10, Name("go_gc")), (std::vector<std::string>{"a"}));
+  index::CardinalityStats c = head.Cardinality(10);
+  EXPECT_EQ(c.num_series, 3u);
+  using E = index::CardinalityStats::Entry;
+  EXPECT_EQ(c.series_count_by_metric_name, (std::vector<E>{{"up", 2}, {"go_gc", 1}}));
+  EXPECT_EQ(c.label_value_count_by_label_name.front(), (E{"__name__", 2}));
+  EXPECT_EQ(c.series_count_by_label_value_pair[0], (E{"__name__=up", 2}));
+  EXPECT_EQ(c.series_count_by_label_value_pair[1], (E{"job=a", 2}));
+  // bytes: __name__ = 2*len(up) + len(go_gc) = 9.
+  EXPECT_EQ(c.memory_in_bytes_by_label_name.front(), (E{"__name__", 9}));
+}
+
+TEST(Head, MatchesMemStorageOnRandomAppends) {
+  const unsigned seed = std::random_device{}();
+  std::printf("seed=%u\n", seed);
+  std::mt19937 rng(seed);
+  Head head;
+  MemStorage model;
+  std::vector<Labels> series;
+  for (int i = 0; i < 20; ++i) {
+    series.push_back(L({{"__name__", i % 3 == 0 ? "a" : "b"},
+                        {"i", std::to_string(i)},
+                        {"m", std::to_string(i % 4)}}));
+  }
+  std::vector<int64_t> last(series.size(), 0);
+  for (int batch = 0; batch < 200; ++batch) {
+    auto happ = head.NewAppender();
+    for (int k = 0, n = rng() % 30; k < n; ++k) {
+      const size_t i = rng() % series.size();
+      int64_t t = last[i] + static_cast<int64_t>(rng() % 2000) - 200;
+      const double v = (rng() % 10 == 0) ? StaleNaN() : static_cast<double>(rng() % 5);
+      auto r = happ->Append(0, series[i], t, v);
+      if (r.ok()) {
+        // Commit each accepted sample to the model on its own, so the model
+        // checks the same ordering rules sample by sample.
+        auto mapp = model.NewAppender();
+        ASSERT_TRUE(mapp->Append(0, series[i], t, v).ok());
+        ASSERT_TRUE(mapp->Commit().ok()) << "head accepted a sample the model rejects";
+        last[i] = std::max(last[i], t);
+      }
+    }
+    ASSERT_TRUE(happ->Commit().ok());
+  }
+  for (const Matchers& ms : std::vector<Matchers>{
+           Name("a"), Name("b"), {Matcher::Equal("m", "1")},
+           {*Matcher::Make(MatchType::kRegexMatch, "i", "1.*"), Matcher::NotEqual("m", "2")}}) {
+    for (auto [mint, maxt] : std::vector<std::pair<int64_t, int64_t>>{{0, 1 << 30}, {5000, 20000}}) {
+      auto want = SelectAll(&model, mint, maxt, ms);
+      auto got = SelectAll(&head, mint, maxt, ms);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t j = 0; j < got.size(); ++j) {
+        EXPECT_EQ(got[j].labels, want[j].labels);
+        ASSERT_EQ(got[j].samples.size(), want[j].samples.size()) << got[j].labels;
+        for (size_t k = 0; k < got[j].samples.size(); ++k) {
+          EXPECT_EQ(got[j].samples[k].t_ms, want[j].samples[k].t_ms);
+          EXPECT_EQ(std::bit_cast<uint64_t>(got[j].samples[k].value),
+                    std::bit_cast<uint64_t>(want[j].samples[k].value));
+        }
+      }
+    }
+  }
+}
+
+TEST(Head, ConcurrentAppendersAndQueriers) {
+  Head head;
+  constexpr int kThreads = 4, kSeries = 200, kRounds = 50;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kThreads; ++w) {
+    threads.emplace_back([&, w] {
+      auto app = head.NewAppender();
+      std::vector<SeriesRef> refs(kSeries, 0);
+      for (int r = 0; r < kRounds; ++r) {
+        for (int i = 0; i < kSeries; ++i) {
+          auto ref = app->Append(refs[i],
+                                 refs[i] ? Labels() : L({{"__name__", "m"}, {"w", std::to_string(w)},
+                                                         {"i", std::to_string(i)}}),
+                                 r * 1000, r);
+          ASSERT_TRUE(ref.ok());
+          refs[i] = *ref;
+        }
+        ASSERT_TRUE(app->Commit().ok());
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 20; ++i) SelectAll(&head, 0, 1 << 30, Name("m"));
+  });
+  for (auto& t : threads) t.join();
+  auto got = SelectAll(&head, 0, 1 << 30, Name("m"));
+  ASSERT_EQ(got.size(), static_cast<size_t>(kThreads * kSeries));
+  for (const Got& g : got) EXPECT_EQ(g.samples.size(), static_cast<size_t>(kRounds));
+}
+
+}  // namespace
+}  // namespace promlet::storage::head
