@@ -21,6 +21,8 @@
 namespace promlet::query {
 
 enum class ValueType { kNone, kScalar, kVector, kMatrix, kString };
+// Prometheus DocumentedType: "scalar", "instant vector", "range vector", ...
+const char* ValueTypeString(ValueType t);
 
 // Byte offsets [start, end) into the query text.
 struct PositionRange {

@@ -20,8 +20,12 @@ struct FunctionInfo {
   ValueType return_type = ValueType::kVector;
 };
 
-// nullptr when no such function.
+// nullptr when no such function. The pointer is valid for the whole program.
 const FunctionInfo* LookupFunction(std::string_view name);
+
+// Every function the parser accepts, sorted by name (for engines that check
+// they implement them all, and for tests).
+const std::vector<FunctionInfo>& AllFunctions();
 
 }  // namespace promlet::query
 
