@@ -45,6 +45,9 @@ class FaultInjectionEnv final : public Env {
   void SetNoSpace(bool no_space);
   // While true Sync() and SyncDir() fail with Internal (EIO).
   void SetSyncError(bool fail);
+  // While true Sync() and SyncDir() count as done (DropUnsyncedData honours
+  // them) but skip the fsync itself: fast tests that never lose power for real.
+  void SetSkipDiskSync(bool skip);
   // Reported as free space by GetDiskSpace while set (negative: ask base).
   void SetFreeBytes(int64_t bytes);
 
@@ -98,7 +101,8 @@ class FaultInjectionEnv final : public Env {
   // Called by File. Returns how many of `n` bytes may be written now and the
   // error to report for the rest.
   absl::Status ReserveWrite(size_t n, size_t* allowed);
-  absl::Status CheckSync();
+  // Error to inject, if any; *skip: don't fsync for real.
+  absl::Status CheckSync(bool* skip);
   void RecordSync(const std::string& path, uint64_t size, uint64_t generation);
   bool Alive(uint64_t generation) const;
 
@@ -107,6 +111,7 @@ class FaultInjectionEnv final : public Env {
   int64_t budget_ ABSL_GUARDED_BY(mu_) = -1;
   bool no_space_ ABSL_GUARDED_BY(mu_) = false;
   bool sync_error_ ABSL_GUARDED_BY(mu_) = false;
+  bool skip_disk_sync_ ABSL_GUARDED_BY(mu_) = false;
   int64_t free_bytes_ ABSL_GUARDED_BY(mu_) = -1;
   int64_t bytes_written_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t sync_calls_ ABSL_GUARDED_BY(mu_) = 0;

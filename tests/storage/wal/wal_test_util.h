@@ -4,6 +4,7 @@
 #define PROMLET_TESTS_STORAGE_WAL_WAL_TEST_UTIL_H_
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -14,12 +15,16 @@
 
 namespace promlet::storage::wal::testing {
 
-// A fresh directory under /tmp, removed on destruction.
+// A fresh directory, removed on destruction. Under /dev/shm when there is
+// one: these tests create, truncate and fsync thousands of files, which is
+// ~30x slower on a busy disk, and what they check (bytes handed to the OS,
+// the reader's verdicts) does not depend on the filesystem.
 class TempDir {
  public:
   TempDir() {
-    char tmpl[] = "/tmp/promlet_wal_test.XXXXXX";
-    if (::mkdtemp(tmpl) != nullptr) path_ = tmpl;
+    std::string tmpl = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm/promlet_wal_test.XXXXXX"
+                                                       : "/tmp/promlet_wal_test.XXXXXX";
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
   }
   ~TempDir() {
     if (!path_.empty()) (void)base::Env::Default()->RemoveDirRecursive(path_);
