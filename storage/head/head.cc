@@ -90,7 +90,7 @@ absl::Status Head::ReplaySample(uint32_t id, int64_t t, double v) {
   if (s == nullptr) return absl::NotFoundError("wal sample for unknown series");
   bool cut;
   {
-    absl::MutexLock lock(&series_.SeriesLock(id));
+    SpinLockHolder lock(series_.SeriesLock(id));
     if (t < min_valid_t_.load(std::memory_order_relaxed) ||
         (s->has_samples() && t <= s->last_t())) {
       counters_.out_of_order.fetch_add(1, std::memory_order_relaxed);
@@ -129,7 +129,7 @@ void Head::Truncate(int64_t mint) {
   std::vector<MemSeries*> dead;
   int64_t new_min = std::numeric_limits<int64_t>::max();
   series_.ForEach([&](MemSeries* s) {
-    absl::MutexLock lock(&series_.SeriesLock(s->id()));
+    SpinLockHolder lock(series_.SeriesLock(s->id()));
     // A series with uncommitted samples stays (Prometheus pendingCommit).
     if (s->TruncateBefore(mint) && s->pending_tag() == 0) {
       dead.push_back(s);

@@ -50,7 +50,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
   }
   const uint32_t id = s->id();
   {
-    absl::MutexLock lock(&head_->series_.SeriesLock(id));
+    SpinLockHolder lock(head_->series_.SeriesLock(id));
     bool have_prev = false;
     int64_t prev_t = 0;
     double prev_v = 0;
@@ -89,7 +89,7 @@ absl::Status HeadAppender::Commit() {
   uint64_t appended = 0, cuts = 0;
   for (const PendingSample& p : samples_) {
     MemSeries* s = p.series;
-    absl::MutexLock lock(&head_->series_.SeriesLock(s->id()));
+    SpinLockHolder lock(head_->series_.SeriesLock(s->id()));
     if (s->pending_tag() == tag_) s->set_pending(0, 0);
     // Another appender may have committed to this series since Append.
     if (s->has_samples() && p.t <= s->last_t()) {
@@ -117,7 +117,7 @@ absl::Status HeadAppender::Commit() {
 
 absl::Status HeadAppender::Rollback() {
   for (const PendingSample& p : samples_) {
-    absl::MutexLock lock(&head_->series_.SeriesLock(p.series->id()));
+    SpinLockHolder lock(head_->series_.SeriesLock(p.series->id()));
     if (p.series->pending_tag() == tag_) p.series->set_pending(0, 0);
   }
   samples_.clear();

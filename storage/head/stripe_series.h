@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "storage/api/labels.h"
 #include "storage/head/mem_series.h"
+#include "storage/head/spin_lock.h"
 #include "storage/head/symbol_table.h"
 
 namespace promlet::storage::head {
@@ -49,7 +50,7 @@ class StripeSeries {
   void Remove(MemSeries* s, uint64_t hash);
 
   // The lock guarding series `id`'s chunks and flags.
-  absl::Mutex& SeriesLock(uint32_t id) const { return locks_[id & (kStripes - 1)].mu; }
+  SpinLock* SeriesLock(uint32_t id) const { return &locks_[id & (kStripes - 1)].mu; }
 
   // Calls f(series) for every live series (id order). f may not create or
   // remove series.
@@ -75,7 +76,7 @@ class StripeSeries {
     absl::flat_hash_map<uint64_t, std::vector<MemSeries*>> conflicts ABSL_GUARDED_BY(mu);
   };
   struct alignas(64) LockStripe {
-    mutable absl::Mutex mu;
+    mutable SpinLock mu;
   };
 
   void Publish(uint32_t id, MemSeries* s);
