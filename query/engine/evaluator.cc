@@ -120,9 +120,20 @@ const std::string& StringArg(const Expr& e) {
   return s ? s->value : kEmpty;
 }
 
+// Prometheus 3.x accepts any non-empty valid UTF-8 label name.
 bool IsValidLabelName(std::string_view s) {
-  // Prometheus 3.x validates UTF-8 names: any non-empty valid UTF-8.
-  return !s.empty();
+  if (s.empty()) return false;
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
 }
 
 }  // namespace
@@ -137,7 +148,7 @@ absl::Status QueryContext::CheckInterrupt() {
     return absl::CancelledError("query was canceled in expression evaluation");
   }
   // Reading the clock is cheap but not free; look every 16 calls.
-  if ((++interrupt_counter & 15) == 0 && absl::Now() > deadline) {
+  if ((++interrupt_counter & 15) == 1 && absl::Now() > deadline) {
     return absl::DeadlineExceededError("query timed out in expression evaluation");
   }
   return absl::OkStatus();
@@ -537,6 +548,7 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   for (;;) {
     const Labels* metric;
     std::unique_ptr<storage::SeriesIterator> it;
+    bool source_drops_name = false;
     if (set != nullptr) {
       if (!set->Next()) break;
       metric = &set->At().labels();
@@ -544,13 +556,14 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     } else {
       if (sub_i >= sub.size()) break;
       metric = &sub[sub_i].metric;
+      source_drops_name = sub[sub_i].drop_name;
       it = std::make_unique<PointsIterator>(sub[sub_i].points);
       ++sub_i;
     }
     RETURN_IF_ERROR(ctx_->CheckInterrupt());
     wb.Reset(it.get());
     Series s;
-    s.drop_name = drop_name;
+    s.drop_name = drop_name || source_drops_name;
     ra.metric = metric;
     int step = 0;
     int64_t peak = 0;
