@@ -129,12 +129,13 @@ void AppendRune(std::string* out, int r) {
   }
 }
 
-// Go's %q of a string: Val quoted, or its first 10 runes quoted plus "...".
-std::string QuoteForDesc(std::string_view s) {
+// Go's %q of a string, or (Item.String() for long values) its first 10
+// runes quoted plus "...".
+std::string QuoteForDesc(std::string_view s, bool truncate = true) {
   std::string q;
   int runes = 0;
   size_t i = 0;
-  while (i < s.size() && runes < 10) {
+  while (i < s.size() && (runes < 10 || !truncate)) {
     int w;
     DecodeRune(s.substr(i), &w);
     i += w;
@@ -208,9 +209,9 @@ std::string Token::Desc() const {
     case TokenType::kError:
       return message;
     case TokenType::kIdentifier:
-      return absl::StrCat("identifier ", QuoteForDesc(val));
+      return absl::StrCat("identifier ", QuoteForDesc(val, /*truncate=*/false));
     case TokenType::kMetricIdentifier:
-      return absl::StrCat("metric identifier ", QuoteForDesc(val));
+      return absl::StrCat("metric identifier ", QuoteForDesc(val, /*truncate=*/false));
     case TokenType::kNumber:
       return absl::StrCat("number ", QuoteForDesc(val));
     case TokenType::kDuration:

@@ -16,7 +16,7 @@ namespace internal {
 namespace {
 
 constexpr int kMaxDepth = 500;
-constexpr int kMaxHeight = 1000;
+constexpr int kMaxHeight = 2000;
 
 template <typename T>
 ExprPtr Make(T node, int start, int end) {
@@ -227,8 +227,13 @@ ExprPtr Parser::ParseBinary(int min_prec) {
     BinaryExpr b;
     b.op = ToBinaryOp(type);
     if (!ParseBinaryModifiers(&b)) return nullptr;
+    if (++depth_ > kMaxDepth) {
+      Fail(Peek().pos, "query is nested too deeply");
+      return nullptr;
+    }
     // '^' is right-associative, everything else left-associative.
     ExprPtr rhs = ParseBinary(type == TokenType::kPow ? prec : prec + 1);
+    --depth_;
     if (failed()) return nullptr;
     const int start = lhs->pos.start;
     const int end = rhs->pos.end;
@@ -400,12 +405,12 @@ bool Parser::ParseNumberOrDuration(const Token& t, double* seconds) {
 // Go: time.Duration(seconds*1000) * time.Millisecond, with the range check
 // newer Prometheus versions make instead of overflowing.
 bool Parser::SecondsToMs(const Token& t, double seconds, int64_t* ms) {
-  const double v = seconds * 1000.0;
-  if (!(std::fabs(v) < 9.2e15)) {
+  // parse.go durationLiteralOutOfRange: what a Go time.Duration can hold.
+  if (!(std::fabs(seconds) <= 9223372036.854775807)) {
     Fail(t.pos, "duration out of range");
     return false;
   }
-  *ms = static_cast<int64_t>(v);
+  *ms = static_cast<int64_t>(seconds * 1000.0);
   return true;
 }
 
@@ -419,6 +424,10 @@ ExprPtr Parser::ParseRangeOrSubquery(ExprPtr e) {
   double range_s = 0;
   int64_t range_ms = 0;
   if (!ParseNumberOrDuration(range_tok, &range_s) || !SecondsToMs(range_tok, range_s, &range_ms)) {
+    return nullptr;
+  }
+  if (range_ms <= 0) {
+    Fail(range_tok.pos, "duration must be greater than 0");
     return nullptr;
   }
   const int start = e->pos.start;

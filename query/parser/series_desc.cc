@@ -57,6 +57,7 @@ absl::StatusOr<int> SeriesDescParser::ParseMetric(
     std::vector<std::pair<std::string, std::string>>* labels) {
   Lexer lex(line_);
   Token t = lex.Next();
+  if (t.type == TokenType::kEOF) return 0;  // "" is the empty label set
   int end = 0;
   if (t.type == TokenType::kIdentifier || t.type == TokenType::kMetricIdentifier ||
       internal::IsAggregator(t.type) || internal::IsKeyword(t.type) ||
