@@ -1,0 +1,48 @@
+#include "scrape/loop/scrape_cache.h"
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace promlet::scrape {
+namespace {
+
+TEST(ScrapeCacheTest, StalenessFollowsPrometheusPrevCur) {
+  ScrapeCache c;
+  auto lbl = [](std::string_view n) { return storage::Labels::FromPairs({{"__name__", n}}); };
+  c.TrackStaleness(c.Add("a", 1, lbl("a")));
+  c.TrackStaleness(c.Add("b", 2, lbl("b")));
+  c.IterDone(true);
+  // Next scrape sees only a.
+  c.TrackStaleness(c.Find("a"));
+  std::vector<storage::SeriesRef> stale;
+  c.ForEachStale([&](ScrapeCache::Entry& e) { stale.push_back(e.ref); });
+  EXPECT_EQ(stale, std::vector<storage::SeriesRef>{2});
+  c.IterDone(true);
+  // b is no longer in prev: nothing more is stale for it.
+  stale.clear();
+  c.ForEachStale([&](ScrapeCache::Entry& e) { stale.push_back(e.ref); });
+  EXPECT_EQ(stale, std::vector<storage::SeriesRef>{1});
+  EXPECT_EQ(c.Find("zz"), nullptr);
+  c.AddDropped("d");
+  EXPECT_TRUE(c.IsDropped("d"));
+  EXPECT_FALSE(c.IsDropped("a"));
+}
+
+TEST(ScrapeCacheTest, CompactsEntriesNotSeenLately) {
+  ScrapeCache c;
+  for (int i = 0; i < 200; ++i) {
+    std::string k = absl::StrCat("s", i);
+    c.TrackStaleness(c.Add(k, i + 1, storage::Labels::FromPairs({{"__name__", k}})));
+  }
+  c.IterDone(true);
+  for (int iter = 0; iter < 3; ++iter) {
+    for (int i = 0; i < 10; ++i) c.TrackStaleness(c.Find(absl::StrCat("s", i)));
+    c.IterDone(true);
+  }
+  EXPECT_LT(c.size(), 200u);
+  ASSERT_NE(c.Find("s3"), nullptr);
+  EXPECT_EQ(c.Find("s3")->ref, 4u);
+}
+
+}  // namespace
+}  // namespace promlet::scrape
