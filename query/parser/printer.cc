@@ -228,10 +228,42 @@ std::string FormatDuration(int64_t ms) {
 std::string FormatNumber(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  // Go prints the shortest round-trip digits and pads with zeros (1e21 ->
+  // "1000000000000000000000"); std::to_chars(fixed) would print the exact
+  // binary value instead. So take the shortest digits from scientific form
+  // and place the decimal point ourselves.
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
   if (ec != std::errc()) return absl::StrFormat("%f", v);
-  return std::string(buf, end);
+  std::string_view sci(buf, end - buf);
+  std::string out;
+  if (sci.front() == '-') {
+    out.push_back('-');
+    sci.remove_prefix(1);
+  }
+  const size_t e_pos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exp = 0;
+  std::string_view exp_str = sci.substr(e_pos + 1);
+  if (exp_str.front() == '+') exp_str.remove_prefix(1);
+  std::from_chars(exp_str.data(), exp_str.data() + exp_str.size(), exp);
+  const int n = static_cast<int>(digits.size());
+  if (exp >= n - 1) {
+    out += digits;
+    out.append(exp - (n - 1), '0');
+  } else if (exp >= 0) {
+    out += digits.substr(0, exp + 1);
+    out.push_back('.');
+    out += digits.substr(exp + 1);
+  } else {
+    out += "0.";
+    out.append(-exp - 1, '0');
+    out += digits;
+  }
+  return out;
 }
 
 std::string GoQuote(std::string_view s) {
