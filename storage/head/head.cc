@@ -93,8 +93,7 @@ absl::Status Head::ReplaySample(uint32_t id, int64_t t, double v) {
     SpinLockHolder lock(series_.SeriesLock(id));
     if (t < min_valid_t_.load(std::memory_order_relaxed) ||
         (s->has_samples() && t <= s->last_t())) {
-      counters_.out_of_order.fetch_add(1, std::memory_order_relaxed);
-      return absl::OkStatus();
+      return absl::OutOfRangeError("");
     }
     cut = s->Append(t, v, options_.samples_per_chunk, options_.chunk_range_ms, &arena_);
   }

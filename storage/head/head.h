@@ -78,9 +78,9 @@ class Head : public Appendable, public Queryable {
   // InvalidArgument for bad labels, AlreadyExists when the id is taken by
   // other labels.
   absl::Status ReplaySeries(uint32_t id, const Labels& labels);
-  // WAL replay: appends a committed sample; out-of-order ones (a replay
-  // after truncation overlaps blocks) are skipped and counted. NotFound for
-  // an unknown id.
+  // WAL replay: appends a committed sample. OutOfRange (sample skipped) when
+  // it is older than the truncation point (already in a block) or not after
+  // the series' last sample; NotFound for an unknown id.
   absl::Status ReplaySample(uint32_t id, int64_t t, double v);
 
   // Series lookup/creation shared by appenders. Returns nullptr with

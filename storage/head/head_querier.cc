@@ -28,6 +28,16 @@ bool Overlaps(const MemSeries* s, int64_t mint, int64_t maxt) {
   return s->has_samples() && s->min_t() <= maxt && s->last_t() >= mint;
 }
 
+// Chunks overlap [mint, maxt] by their bounds, but a sparse series can
+// still have no sample inside: Select promises at least one.
+bool HasSampleIn(const ChunkSeries& s, int64_t mint, int64_t maxt) {
+  for (const ChunkMeta& c : s.chunks()) {
+    if (c.min_t >= mint && c.max_t <= maxt) return true;
+  }
+  ChunkSeriesIterator it(&s.chunks(), mint, maxt);
+  return it.Next();
+}
+
 }  // namespace
 
 std::vector<MemSeries*> HeadQuerier::MatchingSeries(int64_t mint_ms, int64_t maxt_ms,
@@ -56,7 +66,7 @@ std::vector<std::unique_ptr<ChunkSeries>> HeadQuerier::SelectChunks(int64_t mint
       SpinLockHolder lock(head_->series().SeriesLock(s->id()));
       s->Snapshot(mint_ms, maxt_ms, cs->mutable_chunks(), cs->mutable_head_copy());
     }
-    if (cs->chunks().empty()) continue;
+    if (cs->chunks().empty() || !HasSampleIn(*cs, mint_ms, maxt_ms)) continue;
     out.push_back(std::move(cs));
   }
   std::sort(out.begin(), out.end(),
