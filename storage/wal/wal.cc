@@ -90,6 +90,7 @@ absl::Status Wal::SyncLocked() {
 void Wal::Frame(std::span<const std::string_view> records, uint64_t offset) {
   buf_.clear();
   for (std::string_view rec : records) {
+    if (rec.empty()) continue;  // see wal.h
     bool first = true;
     do {
       size_t left_in_page = kPageSize - (offset % kPageSize);
@@ -160,7 +161,7 @@ absl::Status Wal::Log(std::span<const std::string_view> records) {
   }
   dirty_ = true;
   ++stats_.commits;
-  stats_.records += static_cast<int64_t>(records.size());
+  for (std::string_view rec : records) stats_.records += rec.empty() ? 0 : 1;
   stats_.bytes_written += static_cast<int64_t>(buf_.size());
   if (buf_.capacity() > (16u << 20)) {
     std::string().swap(buf_);  // don't keep one huge commit's buffer forever

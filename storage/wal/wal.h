@@ -73,8 +73,8 @@ class Wal {
   Wal& operator=(const Wal&) = delete;
 
   // Writes one commit: each record framed, all with one write(2). Returns
-  // after the write, before any fsync. Records may be empty or up to many
-  // MiB. On error nothing of this commit stays in the segment (it is cut
+  // after the write, before any fsync. Records may be up to many MiB; empty
+  // ones are skipped (so a commit may pass an unused buffer). On error nothing of this commit stays in the segment (it is cut
   // back); ResourceExhausted means the disk is full: retry later. After an
   // error that could not be undone (the cut-back failed) every later call
   // returns FailedPrecondition.

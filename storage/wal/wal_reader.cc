@@ -117,7 +117,8 @@ absl::StatusOr<int> LastCheckpoint(base::Env* env, const std::string& dir) {
 
 namespace {
 
-// Reads one segment file. On DataLoss *reader_out tells where.
+// Reads one segment file. On DataLoss *good_offset is where the last whole
+// record ends and *torn tells whether the file just ended too early.
 absl::Status ReadOneSegment(base::Env* env, const std::string& path, const RecordFn& fn,
                             ReplayStats* stats, uint64_t* good_offset, bool* torn) {
   ASSIGN_OR_RETURN(std::unique_ptr<base::RandomAccessFile> file, env->NewRandomAccessFile(path));
