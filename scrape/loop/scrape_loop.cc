@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/logging.h"
@@ -221,6 +222,10 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
           break;
         case Entry::kError:
           st.status = p->status();
+          // Prometheus's parser passes duplicate label names and the append
+          // rejects them, so that sample still counts in
+          // scrape_samples_scraped; promlet's parser stops on the line.
+          if (absl::StrContains(st.status.message(), "duplicate label name")) ++st.total;
           done = true;
           break;
       }
