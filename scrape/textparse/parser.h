@@ -203,6 +203,8 @@ class Parser {
                     std::vector<storage::Label>* out, std::string* scratch);
   Entry Emit(Entry e);
 
+  friend class internal::FamilyValidator;
+
   ParserOptions options_;
   std::unique_ptr<internal::FamilyValidator> validator_;  // strict mode only
 
@@ -219,6 +221,7 @@ class Parser {
   MetricType family_type_ = MetricType::kUnknown;
   double value_ = 0;
   int64_t timestamp_ms_ = 0;
+  double ts_seconds_ = 0;  // OpenMetrics timestamp as written
   bool has_timestamp_ = false;
   bool labels_decoded_ = false;
   std::vector<RawLabel> raw_labels_;
@@ -228,6 +231,7 @@ class Parser {
 
   bool has_exemplar_ = false;
   bool exemplar_decoded_ = false;
+  std::string_view exemplar_text_;  // `{...} value [ts]`
   std::vector<RawLabel> raw_exemplar_labels_;
   std::vector<storage::Label> exemplar_labels_;
   std::string exemplar_scratch_;
