@@ -9,6 +9,8 @@ CommandAction default_action;
 void RegisterCommands(CLI::App* app, CommandAction* action) {
   RegisterVersionCommand(app, action);
   RegisterCheckCommands(app, action);
+  RegisterImportCommand(app, action);
+  RegisterTsdbCommand(app, action);
 }
 
 }  // namespace promlet::tools

@@ -1,0 +1,115 @@
+#include "storage/block/backfill.h"
+
+#include <algorithm>
+#include <set>
+
+#include "base/status_macros.h"
+#include "storage/block/block_writer.h"
+
+namespace promlet::storage::block {
+namespace {
+
+// A series over a span of a sample vector owned elsewhere.
+class SpanIterator : public SeriesIterator {
+ public:
+  SpanIterator(const Sample* begin, const Sample* end) : p_(begin - 1), begin_(begin), end_(end) {}
+  bool Next() override { return ++p_ < end_; }
+  bool Seek(int64_t t_ms) override {
+    if (p_ < begin_) p_ = begin_;
+    if (p_ < end_ && p_->t_ms >= t_ms) return true;
+    p_ = std::lower_bound(p_, end_, t_ms, [](const Sample& s, int64_t t) { return s.t_ms < t; });
+    return p_ < end_;
+  }
+  Sample At() const override { return *p_; }
+
+ private:
+  const Sample* p_;
+  const Sample* begin_;
+  const Sample* end_;
+};
+
+class SpanSeries : public Series {
+ public:
+  SpanSeries(const Labels* labels, const Sample* begin, const Sample* end)
+      : labels_(labels), begin_(begin), end_(end) {}
+  const Labels& labels() const override { return *labels_; }
+  std::unique_ptr<SeriesIterator> NewIterator() const override {
+    return std::make_unique<SpanIterator>(begin_, end_);
+  }
+
+ private:
+  const Labels* labels_;
+  const Sample* begin_;
+  const Sample* end_;
+};
+
+// Series in label order, each cut to [mint, maxt); one reused Series object.
+class RangeSet : public SeriesSet {
+ public:
+  RangeSet(std::vector<std::pair<const Labels*, const std::vector<Sample>*>> series, int64_t mint,
+           int64_t maxt)
+      : series_(std::move(series)), mint_(mint), maxt_(maxt) {}
+  bool Next() override {
+    while (++pos_ < series_.size()) {
+      const std::vector<Sample>& v = *series_[pos_].second;
+      auto lo = std::lower_bound(v.begin(), v.end(), mint_,
+                                 [](const Sample& s, int64_t t) { return s.t_ms < t; });
+      auto hi = std::lower_bound(lo, v.end(), maxt_, [](const Sample& s, int64_t t) { return s.t_ms < t; });
+      if (lo == hi) continue;
+      cur_.emplace(series_[pos_].first, &*lo, &*lo + (hi - lo));
+      return true;
+    }
+    return false;
+  }
+  const Series& At() const override { return *cur_; }
+
+ private:
+  std::vector<std::pair<const Labels*, const std::vector<Sample>*>> series_;
+  int64_t mint_, maxt_;
+  size_t pos_ = static_cast<size_t>(-1);
+  std::optional<SpanSeries> cur_;
+};
+
+int64_t FloorTo(int64_t t, int64_t r) { return t - (((t % r) + r) % r); }
+
+}  // namespace
+
+uint32_t Backfill::AddSeries(std::string_view key, Labels labels) {
+  auto [it, inserted] = by_labels_.try_emplace(labels, static_cast<uint32_t>(series_.size()));
+  if (inserted) series_.push_back({std::move(labels), {}, true});
+  by_key_.emplace(std::string(key), it->second);
+  return it->second;
+}
+
+absl::StatusOr<std::vector<BlockMeta>> Backfill::WriteBlocks(
+    const std::string& dir, int64_t block_range_ms, const std::function<void(size_t, size_t)>& progress) {
+  std::set<int64_t> ranges;
+  std::vector<std::pair<const Labels*, const std::vector<Sample>*>> order;
+  for (Series& s : series_) {
+    if (!s.sorted) {
+      std::stable_sort(s.samples.begin(), s.samples.end(),
+                       [](const Sample& a, const Sample& b) { return a.t_ms < b.t_ms; });
+      s.sorted = true;
+    }
+    if (s.samples.empty()) continue;
+    // Ranges touched: walk range starts from first to last sample, skipping gaps.
+    for (auto it = s.samples.begin(); it != s.samples.end();) {
+      int64_t start = FloorTo(it->t_ms, block_range_ms);
+      ranges.insert(start);
+      it = std::lower_bound(it, s.samples.end(), start + block_range_ms,
+                            [](const Sample& x, int64_t t) { return x.t_ms < t; });
+    }
+    order.emplace_back(&s.labels, &s.samples);
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::vector<BlockMeta> metas;
+  for (int64_t start : ranges) {
+    RangeSet set(order, start, start + block_range_ms);
+    ASSIGN_OR_RETURN(BlockMeta meta, WriteBlock(dir, &set, start, start + block_range_ms));
+    if (!meta.ulid.empty()) metas.push_back(std::move(meta));
+    if (progress) progress(metas.size(), ranges.size());
+  }
+  return metas;
+}
+
+}  // namespace promlet::storage::block

@@ -1,0 +1,72 @@
+// Backfill: collects samples of many series (from a file import, in any
+// order) and writes them as blocks aligned to the block range, like
+// `promtool tsdb create-blocks-from`. Series are keyed by the raw bytes the
+// parser saw, so a repeated series costs one hash lookup and no label
+// decoding. Nothing is written until WriteBlocks(), so bad input found while
+// collecting leaves no block behind.
+//
+//   Backfill bf;
+//   uint32_t id = bf.Find(key).value_or(bf.AddSeries(key, labels));
+//   bf.Append(id, t_ms, v);
+//   ASSIGN_OR_RETURN(auto metas, bf.WriteBlocks(data_dir, kDefaultBlockRangeMs));
+#ifndef PROMLET_STORAGE_BLOCK_BACKFILL_H_
+#define PROMLET_STORAGE_BLOCK_BACKFILL_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "base/strings.h"
+#include "storage/api/querier.h"
+#include "storage/block/meta.h"
+
+namespace promlet::storage::block {
+
+// Thread-compatible.
+class Backfill {
+ public:
+  std::optional<uint32_t> Find(std::string_view key) const {
+    auto it = by_key_.find(key);
+    if (it == by_key_.end()) return std::nullopt;
+    return it->second;
+  }
+  // Registers `key` for `labels`; two keys with equal labels (labels
+  // written in another order) share one series.
+  uint32_t AddSeries(std::string_view key, Labels labels);
+  void Append(uint32_t id, int64_t t_ms, double value) {
+    Series& s = series_[id];
+    if (!s.samples.empty() && t_ms < s.samples.back().t_ms) s.sorted = false;
+    s.samples.push_back({t_ms, value});
+    ++num_samples_;
+  }
+
+  size_t num_series() const { return series_.size(); }
+  uint64_t num_samples() const { return num_samples_; }
+
+  // Writes one block per aligned range that has samples. Samples of a
+  // series are sorted by time; of repeated timestamps the first is kept.
+  // progress(blocks_done, blocks_total) is called after each block.
+  absl::StatusOr<std::vector<BlockMeta>> WriteBlocks(
+      const std::string& dir, int64_t block_range_ms,
+      const std::function<void(size_t, size_t)>& progress = nullptr);
+
+ private:
+  struct Series {
+    Labels labels;
+    std::vector<Sample> samples;
+    bool sorted = true;
+  };
+  absl::flat_hash_map<std::string, uint32_t, base::StringHash, base::StringEq> by_key_;
+  absl::flat_hash_map<Labels, uint32_t> by_labels_;
+  std::vector<Series> series_;
+  uint64_t num_samples_ = 0;
+};
+
+}  // namespace promlet::storage::block
+
+#endif  // PROMLET_STORAGE_BLOCK_BACKFILL_H_
