@@ -8,13 +8,21 @@
 namespace promlet::storage::db {
 namespace {
 
-// Keeps the blocks alive as long as the merged set reads them.
+// Keeps the blocks alive as long as the merged set reads them, and skips
+// series with no sample in [mint, maxt] (a block chunk can overlap the range
+// by its bounds and still have no sample inside).
 class OwningSeriesSet : public SeriesSet {
  public:
   OwningSeriesSet(std::unique_ptr<SeriesSet> inner,
                   std::vector<std::shared_ptr<block::BlockReader>> blocks)
       : blocks_(std::move(blocks)), inner_(std::move(inner)) {}
-  bool Next() override { return inner_->Next(); }
+  bool Next() override {
+    while (inner_->Next()) {
+      std::unique_ptr<SeriesIterator> it = inner_->At().NewIterator();
+      if (it->Next() || !it->status().ok()) return true;
+    }
+    return false;
+  }
   const Series& At() const override { return inner_->At(); }
   absl::Status status() const override { return inner_->status(); }
 
