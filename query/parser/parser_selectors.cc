@@ -35,29 +35,33 @@ bool IsMaybeLabel(TokenType t) {
 }
 
 // A plain decimal with at most three fraction digits ("1712345678.123") is
-// turned into milliseconds with integer arithmetic, so that any timestamp
-// the printer writes reads back to the same value. Prometheus multiplies in
-// floating point, which agrees for every timestamp below 2^53 ms.
+// turned into milliseconds with integer arithmetic, so that every timestamp
+// the printer writes (an exact "%.3f") reads back to the same value.
+// Prometheus multiplies in floating point, which agrees for every timestamp
+// below 2^53 ms.
 bool ExactMillis(const Token& t, bool negative, int64_t* ms) {
   if (t.type != TokenType::kNumber) return false;
   std::string_view s = t.val;
   const size_t dot = s.find('.');
   std::string_view whole = s.substr(0, dot);
   std::string_view frac = dot == std::string_view::npos ? "" : s.substr(dot + 1);
-  if (whole.empty() || whole.size() > 15 || frac.size() > 3) return false;
+  if (whole.empty() || whole.size() > 16 || frac.size() > 3) return false;
   if (whole.size() > 1 && whole[0] == '0') return false;  // octal in Go
-  int64_t v = 0;
+  uint64_t v = 0;
   for (char c : whole) {
     if (c < '0' || c > '9') return false;
     v = v * 10 + (c - '0');
   }
-  int64_t f = 0;
+  uint64_t f = 0;
   for (size_t i = 0; i < 3; ++i) {
     const char c = i < frac.size() ? frac[i] : '0';
     if (c < '0' || c > '9') return false;
     f = f * 10 + (c - '0');
   }
-  *ms = (v * 1000 + f) * (negative ? -1 : 1);
+  const uint64_t total = v * 1000 + f;  // < 10^19 < 2^64
+  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (total > limit) return false;
+  *ms = negative ? static_cast<int64_t>(0 - total) : static_cast<int64_t>(total);
   return true;
 }
 

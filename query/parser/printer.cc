@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "base/strings.h"
 #include "query/parser/function_table.h"
@@ -50,6 +51,16 @@ std::string QuoteName(std::string_view s, bool metric) {
   return GoQuote(s);
 }
 
+// A label in a grouping list: "inf" and "nan" lex as numbers there, so they
+// need quotes to read back as label names.
+std::string GroupingLabel(std::string_view s) {
+  if (s.size() == 3 && (absl::EqualsIgnoreCase(base::Absl(s), "inf") ||
+                        absl::EqualsIgnoreCase(base::Absl(s), "nan"))) {
+    return GoQuote(s);
+  }
+  return QuoteName(s, false);
+}
+
 std::string MatcherString(const storage::Matcher& m) {
   static constexpr std::string_view kOps[] = {"=", "!=", "=~", "!~"};
   return absl::StrCat(QuoteName(m.name(), false), base::Absl(kOps[static_cast<int>(m.type())]),
@@ -59,7 +70,7 @@ std::string MatcherString(const storage::Matcher& m) {
 std::string LabelList(const std::vector<std::string>& labels) {
   std::vector<std::string> quoted;
   quoted.reserve(labels.size());
-  for (const std::string& l : labels) quoted.push_back(QuoteName(l, false));
+  for (const std::string& l : labels) quoted.push_back(GroupingLabel(l));
   return absl::StrJoin(quoted, ", ");
 }
 

@@ -88,6 +88,9 @@ TEST(ParseErrorsTest, Selectors) {
   auto check = CheckError;
   check("foo @ +Inf", "1:1: parse error: timestamp out of bounds for @ modifier: +Inf");
   check("foo @ -Inf", "1:1: parse error: timestamp out of bounds for @ modifier: -Inf");
+  check("foo @ 1e30",
+        "1:1: parse error: timestamp out of bounds for @ modifier: "
+        "1000000000000000019884624838656.000000");
   check("foo @ NaN", "1:1: parse error: timestamp out of bounds for @ modifier: NaN");
   check("foo @ 9223372036854775808.000000",
         "1:1: parse error: timestamp out of bounds for @ modifier: 9223372036854775808.000000");

@@ -270,6 +270,10 @@ TEST(ParseExprTest, RoundTrip) {
         "sum without (and, by, avg, count, alert, annotations) (some_metric)");
   check("sum by (\"foo.bar\") (x)", "sum by (\"foo.bar\") (x)");
   check("sum by (a:b) (x)", "sum by (\"a:b\") (x)");
+  check("sum by (\"inf\", \"NaN\", bool) (x)", "sum by (\"inf\", \"NaN\", bool) (x)");
+  check("foo @ 9223372036854775.807", "foo @ 9223372036854775.807");
+  check("foo @ -9223372036854775.808", "foo @ -9223372036854775.808");
+  check("foo @ 1e18", "foo @ 9223372036854775.807");
   check("quantile(0.9, x) by (le)", "quantile by (le) (0.9, x)");
   check("limitk(5, x)", "limitk(5, x)");
   check("limit_ratio(0.5, x)", "limit_ratio(0.5, x)");
