@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -79,6 +80,11 @@ class PosixWritableFile final : public WritableFile {
     return absl::OkStatus();
   }
 
+  absl::Status SyncFlushed() override {
+    if (::fdatasync(fd_) != 0) return ErrnoStatus("fdatasync", path_, errno);
+    return absl::OkStatus();
+  }
+
   absl::Status Close() override {
     if (fd_ < 0) return absl::OkStatus();
     absl::Status s = Flush();
@@ -91,9 +97,10 @@ class PosixWritableFile final : public WritableFile {
     buf_.clear();
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
       // Keep flushed_size_ honest: ask the file.
+      const int err = errno;
       struct stat st;
       if (::fstat(fd_, &st) == 0) flushed_size_ = static_cast<uint64_t>(st.st_size);
-      return ErrnoStatus("ftruncate", path_, errno);
+      return ErrnoStatus("ftruncate", path_, err);
     }
     flushed_size_ = size;
     return absl::OkStatus();
@@ -120,7 +127,9 @@ class PosixWritableFile final : public WritableFile {
 
   const std::string path_;
   int fd_;
-  uint64_t flushed_size_;
+  // Atomic only so that Size() is well-defined next to SyncFlushed() on
+  // another thread; the writer is the only one that changes it (relaxed).
+  std::atomic<uint64_t> flushed_size_;
   std::string buf_;
 };
 

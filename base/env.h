@@ -57,6 +57,11 @@ class WritableFile {
   virtual absl::Status Append(std::string_view data) = 0;
   virtual absl::Status Flush() = 0;
   virtual absl::Status Sync() = 0;
+  // fdatasyncs what Flush already handed to the OS, leaving the buffer
+  // alone. Unlike the other methods it may run on another thread while a
+  // writer calls Append/Flush/Truncate (not Close or the destructor), so a
+  // background thread can make data durable without stalling the writer.
+  virtual absl::Status SyncFlushed() = 0;
   // Flushes and closes. Does not sync.
   virtual absl::Status Close() = 0;
   // Drops anything buffered, cuts the file to `size` bytes and continues

@@ -1,6 +1,7 @@
 #include "base/fault_injection_env.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace promlet::base {
 class FaultInjectionEnv::File final : public WritableFile {
  public:
   File(FaultInjectionEnv* env, std::unique_ptr<WritableFile> base, uint64_t generation)
-      : env_(env), base_(std::move(base)), generation_(generation) {}
+      : env_(env), base_(std::move(base)), generation_(generation), flushed_(base_->Size()) {}
   ~File() override {
     if (env_->Alive(generation_)) (void)Close();
     // A dead file's base is destroyed with nothing buffered: it writes nothing.
@@ -36,6 +37,7 @@ class FaultInjectionEnv::File final : public WritableFile {
     if (s.ok()) s = base_->Flush();
     buf_.clear();
     if (!s.ok()) return s;
+    flushed_.fetch_add(allowed, std::memory_order_release);
     if (!budget.ok()) {
       return absl::Status(budget.code(), absl::StrCat(budget.message(), ": ", base_->path()));
     }
@@ -51,6 +53,17 @@ class FaultInjectionEnv::File final : public WritableFile {
     return absl::OkStatus();
   }
 
+  absl::Status SyncFlushed() override {
+    RETURN_IF_ERROR(CheckAlive());
+    // What was flushed before the fdatasync is durable after it.
+    const uint64_t size = flushed_.load(std::memory_order_acquire);
+    bool skip = false;
+    RETURN_IF_ERROR(env_->CheckSync(&skip));
+    if (!skip) RETURN_IF_ERROR(base_->SyncFlushed());
+    env_->RecordSync(base_->path(), size, generation_);
+    return absl::OkStatus();
+  }
+
   absl::Status Close() override {
     RETURN_IF_ERROR(CheckAlive());
     absl::Status s = Flush();
@@ -61,7 +74,10 @@ class FaultInjectionEnv::File final : public WritableFile {
   absl::Status Truncate(uint64_t size) override {
     RETURN_IF_ERROR(CheckAlive());
     buf_.clear();
-    return base_->Truncate(size);
+    absl::Status s = base_->Truncate(size);
+    flushed_.store(base_->Size(), std::memory_order_release);
+    env_->RecordTruncate(base_->path(), base_->Size());
+    return s;
   }
 
   uint64_t Size() const override { return base_->Size() + buf_.size(); }
@@ -78,6 +94,7 @@ class FaultInjectionEnv::File final : public WritableFile {
   const std::unique_ptr<WritableFile> base_;
   const uint64_t generation_;
   std::string buf_;
+  std::atomic<uint64_t> flushed_;  // bytes in the base file; read by SyncFlushed
 };
 
 void FaultInjectionEnv::SetWriteBudget(int64_t bytes) {
@@ -142,8 +159,16 @@ void FaultInjectionEnv::RecordSync(const std::string& path, uint64_t size,
                                    uint64_t generation) {
   absl::MutexLock l(&mu_);
   if (generation != generation_) return;
-  files_[path].synced_size = size;
+  // Syncs on two threads may finish out of order: keep the larger.
+  FileState& st = files_[path];
+  st.synced_size = std::max(st.synced_size, size);
   ++sync_calls_;
+}
+
+void FaultInjectionEnv::RecordTruncate(const std::string& path, uint64_t size) {
+  absl::MutexLock l(&mu_);
+  auto it = files_.find(path);
+  if (it != files_.end()) it->second.synced_size = std::min(it->second.synced_size, size);
 }
 
 absl::StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(

@@ -104,6 +104,7 @@ class FaultInjectionEnv final : public Env {
   // Error to inject, if any; *skip: don't fsync for real.
   absl::Status CheckSync(bool* skip);
   void RecordSync(const std::string& path, uint64_t size, uint64_t generation);
+  void RecordTruncate(const std::string& path, uint64_t size);
   bool Alive(uint64_t generation) const;
 
   Env* const base_;

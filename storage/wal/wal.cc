@@ -33,7 +33,10 @@ absl::Status RemoveSegmentsUpTo(base::Env* env, const std::string& dir, int last
 }
 
 Wal::Wal(base::Env* env, std::string dir, WalOptions options)
-    : env_(env), dir_(std::move(dir)), options_(options) {}
+    : env_(env),
+      dir_(std::move(dir)),
+      options_(options),
+      sync_thread_enabled_(options.sync_interval > absl::ZeroDuration()) {}
 
 absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(base::Env* env, std::string dir,
                                                WalOptions options) {
@@ -47,7 +50,7 @@ absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(base::Env* env, std::string dir,
     absl::MutexLock l(&wal->mu_);
     RETURN_IF_ERROR(wal->OpenSegment(next));
   }
-  if (options.sync_interval > absl::ZeroDuration()) {
+  if (wal->sync_thread_enabled_) {
     wal->sync_thread_ = std::thread([w = wal.get()] { w->SyncLoop(); });
   }
   return wal;
@@ -73,18 +76,53 @@ absl::Status Wal::OpenSegment(int index) {
 
 absl::Status Wal::CloseSegment() {
   if (file_ == nullptr) return absl::OkStatus();
-  absl::Status s = SyncLocked();
+  if (sync_thread_enabled_) {
+    closed_segments_.push_back({std::move(file_), dirty_});
+    file_.reset();
+    return absl::OkStatus();
+  }
+  absl::Status s;
+  if (dirty_) {
+    s = file_->Sync();
+    if (s.ok()) ++stats_.syncs;
+  }
   absl::Status c = file_->Close();
   file_.reset();
   return s.ok() ? c : s;
 }
 
-absl::Status Wal::SyncLocked() {
-  if (file_ == nullptr || !dirty_) return absl::OkStatus();
-  RETURN_IF_ERROR(file_->Sync());
-  dirty_ = false;
-  ++stats_.syncs;
-  return absl::OkStatus();
+absl::Status Wal::SyncAll() {
+  std::vector<Closed> closed;
+  std::shared_ptr<base::WritableFile> current;
+  {
+    absl::MutexLock l(&mu_);
+    closed.swap(closed_segments_);
+    if (dirty_ && file_ != nullptr) {
+      current = file_;
+      dirty_ = false;
+    }
+  }
+  absl::Status first;
+  int64_t syncs = 0;
+  for (Closed& c : closed) {
+    if (!c.dirty) continue;
+    absl::Status s = c.file->SyncFlushed();
+    if (s.ok()) ++syncs;
+    if (!s.ok() && first.ok()) first = s;
+  }
+  closed.clear();  // the last owner closes the file
+  if (current != nullptr) {
+    absl::Status s = current->SyncFlushed();
+    if (s.ok()) ++syncs;
+    if (!s.ok()) {
+      absl::MutexLock l(&mu_);
+      if (file_ == current) dirty_ = true;  // try again next time
+      if (first.ok()) first = s;
+    }
+  }
+  absl::MutexLock l(&mu_);
+  stats_.syncs += syncs;
+  return first;
 }
 
 void Wal::Frame(std::span<const std::string_view> records, uint64_t offset) {
@@ -169,11 +207,7 @@ absl::Status Wal::Log(std::span<const std::string_view> records) {
   return absl::OkStatus();
 }
 
-absl::Status Wal::Sync() {
-  absl::MutexLock l(&mu_);
-  if (closed_) return absl::OkStatus();
-  return SyncLocked();
-}
+absl::Status Wal::Sync() { return SyncAll(); }
 
 absl::StatusOr<int> Wal::NextSegment() {
   absl::MutexLock l(&mu_);
@@ -192,17 +226,25 @@ absl::Status Wal::Close() {
     closed_ = true;
   }
   if (sync_thread_.joinable()) sync_thread_.join();
+  absl::Status s = SyncAll();
   absl::MutexLock l(&mu_);
-  return CloseSegment();
+  if (file_ != nullptr) {
+    absl::Status c = file_->Close();
+    if (s.ok()) s = c;
+    file_.reset();
+  }
+  return s;
 }
 
 void Wal::SyncLoop() {
-  absl::MutexLock l(&mu_);
-  while (!closed_) {
-    // Wakes early when Close() sets closed_.
-    mu_.AwaitWithTimeout(absl::Condition(&closed_), options_.sync_interval);
-    if (closed_) break;
-    absl::Status s = SyncLocked();
+  while (true) {
+    {
+      absl::MutexLock l(&mu_);
+      // Wakes early when Close() sets closed_.
+      mu_.AwaitWithTimeout(absl::Condition(&closed_), options_.sync_interval);
+      if (closed_) return;
+    }
+    absl::Status s = SyncAll();
     if (!s.ok()) LOG_ERROR("wal sync failed", "dir", dir_, "err", s.ToString());
   }
 }

@@ -1,8 +1,11 @@
 // The write-ahead log writer: segmented files of CRC-framed records
 // (docs/format/wal.md). One Log() call per commit; it returns once the
 // records are handed to the OS (write(2)), so a killed process loses nothing
-// committed; fsync happens on a background thread every sync_interval, on
-// segment close and on Close() (a power loss loses at most sync_interval).
+// committed. A background thread fdatasyncs every sync_interval the current
+// segment and the segments closed since (a power loss loses at most
+// sync_interval); it syncs without holding the lock Log() takes, so commits
+// never wait for the disk. Without the thread (sync_interval zero) segments
+// are synced as they close, and on Sync() and Close().
 //
 // Open order at start-up: replay and repair first, then open for writing:
 //
@@ -30,6 +33,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -84,12 +88,13 @@ class Wal {
   }
   absl::Status Log(std::string_view record) { return Log({record}); }
 
-  // fdatasyncs the current segment: everything logged so far survives a
-  // power loss afterwards.
+  // fdatasyncs the current segment and any closed but unsynced ones:
+  // everything logged before the call survives a power loss afterwards.
+  // Runs concurrently with Log() without blocking it.
   absl::Status Sync();
-  // Syncs and closes the current segment and starts the next; returns the
-  // new segment's index. Head truncation calls it so that every segment
-  // before the returned one may be checkpointed.
+  // Seals the current segment (synced like any closed segment) and starts
+  // the next; returns the new segment's index. Head truncation calls it so
+  // that every segment before the returned one may be checkpointed.
   absl::StatusOr<int> NextSegment();
   // Stops the sync thread, syncs and closes. Log fails afterwards.
   absl::Status Close();
@@ -101,20 +106,31 @@ class Wal {
 
  private:
   Wal(base::Env* env, std::string dir, WalOptions options);
+  struct Closed {
+    std::shared_ptr<base::WritableFile> file;
+    bool dirty;
+  };
+
   absl::Status OpenSegment(int index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // With a sync thread: hands the segment to it. Without: syncs and closes.
   absl::Status CloseSegment() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Frames `records` into buf_ as if written at segment offset `offset`.
   void Frame(std::span<const std::string_view> records, uint64_t offset)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status SyncLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Syncs closed segments and the current one, outside mu_.
+  absl::Status SyncAll() ABSL_LOCKS_EXCLUDED(mu_);
   void SyncLoop();
 
   base::Env* const env_;
   const std::string dir_;
   const WalOptions options_;
 
+  const bool sync_thread_enabled_;
+
   mutable absl::Mutex mu_;
-  std::unique_ptr<base::WritableFile> file_ ABSL_GUARDED_BY(mu_);
+  // Shared with SyncAll() while it syncs outside mu_; the last owner closes.
+  std::shared_ptr<base::WritableFile> file_ ABSL_GUARDED_BY(mu_);
+  std::vector<Closed> closed_segments_ ABSL_GUARDED_BY(mu_);  // awaiting sync
   int segment_ ABSL_GUARDED_BY(mu_) = -1;
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;      // written since last sync
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

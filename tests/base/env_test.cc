@@ -40,6 +40,7 @@ TEST_F(EnvTest, WriteFlushSyncReadBack) {
   ASSERT_TRUE((*f)->Flush().ok());
   EXPECT_EQ(Read(Path("a")), "hello ");
   ASSERT_TRUE((*f)->Append(std::string(100000, 'x')).ok());  // bypasses buffer
+  ASSERT_TRUE((*f)->SyncFlushed().ok());
   ASSERT_TRUE((*f)->Sync().ok());
   ASSERT_TRUE((*f)->Truncate(5).ok());
   ASSERT_TRUE((*f)->Append("!").ok());
@@ -129,22 +130,24 @@ TEST_F(EnvTest, FaultEnvDropUnsyncedData) {
   ASSERT_TRUE((*f)->Append("durable").ok());
   ASSERT_TRUE((*f)->Sync().ok());
   ASSERT_TRUE(fenv.SyncDir(dir_).ok());
-  ASSERT_TRUE((*f)->Append(" lost").ok());
+  ASSERT_TRUE((*f)->Append(" flushed").ok());
   ASSERT_TRUE((*f)->Flush().ok());
+  ASSERT_TRUE((*f)->Append(" also lost").ok());  // buffered: SyncFlushed skips it
+  ASSERT_TRUE((*f)->SyncFlushed().ok());
   auto g = fenv.NewWritableFile(Path("new"));  // dir never synced after this
   ASSERT_TRUE(g.ok());
   ASSERT_TRUE((*g)->Append("x").ok());
   ASSERT_TRUE((*g)->Sync().ok());
-  EXPECT_EQ(fenv.sync_calls(), 2);
+  EXPECT_EQ(fenv.sync_calls(), 3);
 
   ASSERT_TRUE(fenv.DropUnsyncedData().ok());
-  EXPECT_EQ(Read(Path("synced")), "durable");
+  EXPECT_EQ(Read(Path("synced")), "durable flushed");
   EXPECT_FALSE(env_->FileExists(Path("new")));
   // Dead files refuse everything and write nothing when destroyed.
   EXPECT_EQ((*f)->Append("y").code(), absl::StatusCode::kUnavailable);
   f->reset();
   g->reset();
-  EXPECT_EQ(Read(Path("synced")), "durable");
+  EXPECT_EQ(Read(Path("synced")), "durable flushed");
 }
 
 TEST_F(EnvTest, FaultEnvFlipBitAndSyncError) {

@@ -1,6 +1,8 @@
 // Failure as the subject: torn tails at every byte, flipped bits at the tail
 // and in the middle of old segments, a full disk, and a power loss.
+#include <atomic>
 #include <cstdint>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -262,6 +264,60 @@ TEST(WalRepairTest, PowerLossKeepsSyncedAndClosedSegments) {
   wal->reset();
   ReplayStats stats;
   EXPECT_EQ(ReplayAll(&fenv, dir.path(), &stats), want);
+}
+
+TEST(WalRepairTest, SyncThreadModeDefersSegmentSyncsUntilSync) {
+  TempDir dir;
+  base::FaultInjectionEnv fenv(base::Env::Default());
+  WalOptions o;
+  o.segment_size_bytes = kPageSize;
+  o.sync_interval = absl::Hours(1);  // the thread exists but never ticks here
+  auto wal = Wal::Open(&fenv, dir.path(), o);
+  ASSERT_TRUE(wal.ok());
+  std::vector<std::string> want;
+  for (int i = 0; i < 3; ++i) {  // segment 0 closes, handed to the sync thread
+    want.push_back(MakeRecord(15000, i));
+    ASSERT_TRUE((*wal)->Log(want.back()).ok());
+  }
+  ASSERT_EQ((*wal)->current_segment(), 1);
+  EXPECT_EQ(fenv.sync_calls(), 0);  // the segment close did not stall Log
+  ASSERT_TRUE((*wal)->Sync().ok());
+  EXPECT_EQ(fenv.sync_calls(), 2);  // the closed segment and the current one
+  ASSERT_TRUE((*wal)->Log(MakeRecord(100, 9)).ok());
+  ASSERT_TRUE(fenv.DropUnsyncedData().ok());
+  wal->reset();
+  EXPECT_EQ(ReplayAll(&fenv, dir.path()), want);
+}
+
+TEST(WalRepairTest, ConcurrentLogAndSync) {
+  TempDir dir;
+  WalOptions o;
+  o.segment_size_bytes = 4 * kPageSize;
+  o.sync_interval = absl::Milliseconds(1);
+  auto wal = Wal::Open(base::Env::Default(), dir.path(), o);
+  ASSERT_TRUE(wal.ok());
+  constexpr int kThreads = 4, kPerThread = 300;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string rec = absl::StrCat(t, ":", i, ":", std::string(i * 7 % 3000, 'x'));
+        if (!(*wal)->Log(rec).ok()) failed = true;
+      }
+    });
+  }
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE((*wal)->Sync().ok());
+  for (std::thread& th : threads) th.join();
+  ASSERT_FALSE(failed);
+  ASSERT_TRUE((*wal)->Close().ok());
+  std::vector<int> next(kThreads, 0);
+  for (const std::string& rec : ReplayAll(base::Env::Default(), dir.path())) {
+    const int t = rec[0] - '0';
+    ASSERT_EQ(rec.substr(0, rec.find(':', 2) + 1), absl::StrCat(t, ":", next[t], ":"));
+    ++next[t];
+  }
+  EXPECT_EQ(next, std::vector<int>(kThreads, kPerThread));
 }
 
 TEST(WalRepairTest, BackgroundSyncThreadStartsAndStops) {
