@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace promlet::scrape::textparse::internal {
 
 enum : uint8_t {
@@ -46,6 +50,87 @@ inline const char* SkipBlanks(const char* p, const char* end) {
   return p;
 }
 
+// SWAR helpers: a word with 0x80 in each byte of `w` that is zero (exact
+// for the lowest such byte, which is all the scanners below use).
+inline uint64_t ZeroBytes(uint64_t w) {
+  return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+inline uint64_t BytesEqual(uint64_t w, uint8_t c) {
+  return ZeroBytes(w ^ (0x0101010101010101ull * c));
+}
+
+// Scans a quoted string's body from p: returns the first byte that is '"',
+// '\\' or (when stop_at_newline) '\n', or end. Sets 0x80 in *seen when any
+// byte passed has its high bit set (non-ASCII: needs UTF-8 validation).
+// 16 bytes per step with SSE2, 8 with SWAR elsewhere; near the end of the
+// body it falls back to a byte loop.
+inline const char* ScanQuoted(const char* p, const char* end, bool stop_at_newline, uint64_t* seen) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                newline = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+    if (stop_at_newline) hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, newline));
+    unsigned hm = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v));
+    if (hm) {
+      unsigned i = static_cast<unsigned>(__builtin_ctz(hm));
+      if (high & ((1u << i) - 1)) *seen |= 0x80;
+      return p + i;
+    }
+    if (high) *seen |= 0x80;
+    p += 16;
+  }
+#else
+  uint64_t acc = 0;
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t hit = BytesEqual(w, '"') | BytesEqual(w, '\\');
+    if (stop_at_newline) hit |= BytesEqual(w, '\n');
+    if (hit) {
+      int i = __builtin_ctzll(hit) >> 3;
+      acc |= i ? (w & (~0ull >> (64 - 8 * i))) : 0;
+      *seen |= acc;
+      return p + i;
+    }
+    acc |= w;
+    p += 8;
+  }
+  *seen |= acc;
+#endif
+  uint64_t tail = 0;
+  for (; p < end; ++p) {
+    char c = *p;
+    if (c == '"' || c == '\\' || (stop_at_newline && c == '\n')) break;
+    tail |= static_cast<uint8_t>(c);
+  }
+  *seen |= tail;
+  return p;
+}
+
+// Returns the first byte at or after p that is not a name character:
+// [a-zA-Z0-9_:] for metric names, [a-zA-Z0-9_] for label names.
+inline const char* ScanName(const char* p, const char* end, bool metric) {
+#if defined(__SSE2__)
+  const __m128i case_bit = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a' - 1),
+                z = _mm_set1_epi8('z' + 1), d0 = _mm_set1_epi8('0' - 1),
+                d9 = _mm_set1_epi8(metric ? ':' + 1 : '9' + 1), us = _mm_set1_epi8('_');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i lower = _mm_or_si128(v, case_bit);  // only A-Z land in a-z
+    __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(lower, a), _mm_cmplt_epi8(lower, z));
+    ok = _mm_or_si128(ok, _mm_and_si128(_mm_cmpgt_epi8(v, d0), _mm_cmplt_epi8(v, d9)));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, us));
+    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    if (bad) return p + __builtin_ctz(bad);
+    p += 16;
+  }
+#endif
+  return SkipClass(p, end, metric ? kMetricChar : kLabelChar);
+}
+
 // Go utf8.Valid: rejects overlong forms, surrogates and code points past
 // U+10FFFF.
 bool ValidUtf8(std::string_view s);
@@ -57,6 +142,48 @@ size_t RuneCount(std::string_view s);
 // '_'), "NaN"/"Inf"/"Infinity" in any case, sign only before Inf and digits;
 // overflow is an error, underflow gives 0 or a subnormal.
 bool ParseGoFloat(const char* b, const char* e, double* out);
+
+inline constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Parses the number token that starts at p and ends before the first byte
+// for which is_delim() holds (or at end); *token_end is set either way. The
+// common [-]digits[.digits] with at most 15 digits is converted while it is
+// scanned (exact: one correctly rounded division, Clinger's fast path);
+// anything else goes through ParseGoFloat. False on an invalid number
+// (check *token_end == p for an empty token).
+template <typename Delim>
+inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
+                             const char** token_end, double* out) {
+  const char* q = p;
+  bool neg = false;
+  if (q < end && *q == '-') {
+    neg = true;
+    ++q;
+  }
+  const char* digits = q;
+  uint64_t m = 0;
+  while (q < end && static_cast<unsigned>(*q - '0') < 10) m = m * 10 + static_cast<unsigned>(*q++ - '0');
+  long nd = q - digits;
+  long frac = 0;
+  if (nd > 0 && q < end && *q == '.') {
+    const char* f = ++q;
+    while (q < end && static_cast<unsigned>(*q - '0') < 10) m = m * 10 + static_cast<unsigned>(*q++ - '0');
+    frac = q - f;
+    nd += frac;
+  }
+  if (nd > 0 && nd <= 15 && (q == end || is_delim(*q))) {
+    double v = static_cast<double>(m);
+    if (frac) v /= kPow10[frac];
+    *out = neg ? -v : v;
+    *token_end = q;
+    return true;
+  }
+  while (q < end && !is_delim(*q)) ++q;
+  *token_end = q;
+  return q > p && ParseGoFloat(p, q, out);
+}
 
 // Go strconv.ParseInt(s, 10, 64), optionally without sign.
 bool ParseInt64(const char* b, const char* e, bool allow_sign, int64_t* out);

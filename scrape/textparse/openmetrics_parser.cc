@@ -18,7 +18,6 @@ using internal::kLabelChar;
 using internal::kLabelStart;
 using internal::kMetricChar;
 using internal::kMetricStart;
-using internal::SkipClass;
 
 namespace {
 
@@ -26,6 +25,8 @@ const char* ValueEnd(const char* p, const char* end) {
   while (p < end && *p != ' ' && *p != '\n') ++p;
   return p;
 }
+
+bool IsOmDelim(char c) { return c == ' ' || c == '\n'; }
 
 bool IsExemplarStart(const char* p, const char* end) {
   return end - p >= 4 && p[0] == ' ' && p[1] == '#' && p[2] == ' ' && p[3] == '{';
@@ -85,7 +86,7 @@ Entry Parser::OmComment(const char* line) {
   bool quoted = false;
   if (p < end_ && Is(*p, kMetricStart)) {
     name_b = p;
-    name_e = SkipClass(p + 1, end_, kMetricChar);
+    name_e = internal::ScanName(p + 1, end_, true);
     p = name_e;
   } else if (p < end_ && *p == '"' && !strict) {
     const char* r = p + 1;
@@ -181,7 +182,7 @@ bool Parser::OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar)
     bool quoted = false;
     const char* name_at = p;
     if (Is(*p, kLabelStart)) {
-      const char* e = SkipClass(p + 1, end_, kLabelChar);
+      const char* e = internal::ScanName(p + 1, end_, false);
       l.name = std::string_view(p, e - p);
       p = e;
     } else if (*p == '"' && !strict) {
@@ -239,18 +240,16 @@ bool Parser::OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar)
     }
     const char* vb = ++p;
     bool esc = false;
-    uint8_t high = 0;
-    while (p < end_) {
-      char c = *p;
-      if (c == '"' || c == '\n') break;
-      if (c == '\\') {
-        esc = true;
-        if (p + 1 < end_ && p[1] == '\n') break;
-        p += 2;
-        continue;
+    uint64_t seen = 0;
+    for (;;) {
+      p = internal::ScanQuoted(p, end_, true, &seen);
+      if (p >= end_ || *p != '\\') break;
+      esc = true;
+      if (p + 1 < end_) {
+        if (p[1] == '\n') break;
+        seen |= static_cast<uint8_t>(p[1]);
       }
-      high |= static_cast<uint8_t>(c);
-      ++p;
+      p = p + 2 < end_ ? p + 2 : end_;
     }
     if (p >= end_ || *p != '"') {
       Fail(p >= end_ ? end_ : p, "expected closing quote of label value");
@@ -259,7 +258,7 @@ bool Parser::OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar)
     l.value = std::string_view(vb, p - vb);
     l.value_escaped = esc;
     ++p;
-    if (((high & 0x80) || esc) && !internal::ValidUtf8(l.value)) {
+    if ((seen & 0x8080808080808080ull) && !internal::ValidUtf8(l.value)) {
       FailMsg(vb - 1, "invalid UTF-8 label value");
       return false;
     }
@@ -282,7 +281,7 @@ Entry Parser::OmSample(const char* line) {
   metric_name_ = {};
   raw_labels_.clear();
   if (Is(*p, kMetricStart)) {
-    p = SkipClass(p + 1, end_, kMetricChar);
+    p = internal::ScanName(p + 1, end_, true);
     metric_name_ = std::string_view(line, p - line);
     if (p < end_ && *p == '{') {
       ++p;
@@ -301,17 +300,17 @@ Entry Parser::OmSample(const char* line) {
   // ` value`, then `\n`, ` timestamp` or ` # {exemplar}`.
   if (p >= end_ || *p != ' ') return Fail(p, "expected value after metric");
   const char* vb = ++p;
-  p = ValueEnd(p, end_);
+  bool ok = internal::ParseNumberToken(vb, end_, IsOmDelim, &p, &value_);
   if (p == vb) return Fail(p, "expected value after metric");
-  if (!internal::ParseGoFloat(vb, p, &value_)) {
+  if (!ok) {
     return FailMsg(vb, absl::StrCat("invalid value \"", std::string(vb, p), "\""));
   }
   if (p < end_ && *p == ' ' && !IsExemplarStart(p, end_)) {
     const char* tb = ++p;
-    p = ValueEnd(p, end_);
     double ts;
+    bool ts_ok = internal::ParseNumberToken(tb, end_, IsOmDelim, &p, &ts);
     if (p == tb) return Fail(p, "expected timestamp");
-    if (!internal::ParseGoFloat(tb, p, &ts) || std::isnan(ts) || std::isinf(ts)) {
+    if (!ts_ok || std::isnan(ts) || std::isinf(ts)) {
       return FailMsg(tb, absl::StrCat("invalid timestamp \"", std::string(tb, p), "\""));
     }
     ts_seconds_ = ts;

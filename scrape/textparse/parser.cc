@@ -23,7 +23,6 @@ using internal::kLabelStart;
 using internal::kMetricChar;
 using internal::kMetricStart;
 using internal::SkipBlanks;
-using internal::SkipClass;
 
 namespace {
 
@@ -240,14 +239,23 @@ std::string_view Parser::help() {
 // scrape fails, so the scrape path's verdict is "invalid".
 bool Parser::CheckLabelSet(const char* at, const std::vector<RawLabel>& ls) {
   const size_t n = ls.size();
+  // Clients usually write label names sorted: then one comparison per label
+  // proves there are no duplicates; otherwise compare all pairs.
+  bool sorted = true;
   for (size_t i = 0; i < n; ++i) {
     std::string_view a = ls[i].name;
     if (a.size() == 8 && a == storage::kMetricName && !metric_name_.empty()) {
       FailMsg(at, "duplicate label name \"__name__\"");
       return false;
     }
+    if (i > 0 && sorted && !(ls[i - 1].name < a)) sorted = false;
+  }
+  if (sorted) return true;
+  for (size_t i = 1; i < n; ++i) {
+    std::string_view a = ls[i].name;
     for (size_t j = 0; j < i; ++j) {
-      if (ls[j].name == a) {
+      std::string_view b = ls[j].name;
+      if (b.size() == a.size() && b[0] == a[0] && b == a) {
         FailMsg(at, absl::StrCat("duplicate label name ", Quote(a)));
         return false;
       }
@@ -324,7 +332,7 @@ Entry Parser::TextComment(const char* line) {
   const char* name_e;
   bool quoted = false;
   if (q < eol && Is(*q, kMetricStart)) {
-    name_e = SkipClass(q + 1, eol, kMetricChar);
+    name_e = internal::ScanName(q + 1, eol, true);
   } else if (q < eol && *q == '"') {
     const char* r = q + 1;
     while (r < end_ && *r != '"') r += (*r == '\\') ? 2 : 1;
@@ -444,7 +452,7 @@ bool Parser::TextLabels(const char*& p) {
     bool quoted = false;
     const char* name_at = p;
     if (Is(*p, kLabelStart)) {
-      const char* e = SkipClass(p + 1, end_, kLabelChar);
+      const char* e = internal::ScanName(p + 1, end_, false);
       l.name = std::string_view(p, e - p);
       p = e;
     } else if (*p == '"') {
@@ -510,18 +518,13 @@ bool Parser::TextLabels(const char*& p) {
     }
     const char* vb = ++p;
     bool esc = false;
-    uint8_t high = 0;
-    while (p < end_) {
-      char c = *p;
-      if (c == '"') break;
-      if (c == '\\') {
-        esc = true;
-        p += 2;
-        continue;
-      }
-      if (strict && c == '\n') break;
-      high |= static_cast<uint8_t>(c);
-      ++p;
+    uint64_t seen = 0;
+    for (;;) {
+      p = internal::ScanQuoted(p, end_, strict, &seen);
+      if (p >= end_ || *p != '\\') break;
+      esc = true;
+      if (p + 1 < end_) seen |= static_cast<uint8_t>(p[1]);
+      p = p + 2 < end_ ? p + 2 : end_;
     }
     if (p >= end_ || *p != '"') {
       Fail(p >= end_ ? end_ : p, "expected closing quote of label value");
@@ -530,7 +533,7 @@ bool Parser::TextLabels(const char*& p) {
     l.value = std::string_view(vb, p - vb);
     l.value_escaped = esc;
     ++p;
-    if ((high & 0x80) || esc) {
+    if (seen & 0x8080808080808080ull) {
       if (!internal::ValidUtf8(l.value)) {
         FailMsg(vb - 1, absl::StrCat("invalid UTF-8 label value: ", Quote(l.value)));
         return false;
@@ -560,7 +563,7 @@ Entry Parser::TextSample(const char* line) {
   metric_name_ = {};
   raw_labels_.clear();
   if (Is(*p, kMetricStart)) {
-    const char* e = SkipClass(p + 1, end_, kMetricChar);
+    const char* e = internal::ScanName(p + 1, end_, true);
     metric_name_ = std::string_view(p, e - p);
     p = e;
     series_ = metric_name_;
@@ -583,15 +586,14 @@ Entry Parser::TextSample(const char* line) {
   // Value: promlex `[^{ \t\n]+`; expfmt reads up to a blank or newline.
   p = SkipBlanks(p, end_);
   const char* vb = p;
-  if (strict) {
-    while (p < end_ && *p != ' ' && *p != '\t' && *p != '\n') ++p;
-  } else {
-    while (p < end_ && *p != ' ' && *p != '\t' && *p != '\n' && *p != '{') ++p;
-  }
+  bool ok = strict ? internal::ParseNumberToken(
+                         vb, end_, [](char c) { return c == ' ' || c == '\t' || c == '\n'; }, &p, &value_)
+                   : internal::ParseNumberToken(
+                         vb, end_,
+                         [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '{'; }, &p,
+                         &value_);
   if (p == vb) return Fail(p, "expected value after metric");
-  if (!internal::ParseGoFloat(vb, p, &value_)) {
-    return FailMsg(vb, absl::StrCat("invalid value ", Quote(std::string_view(vb, p - vb))));
-  }
+  if (!ok) return FailMsg(vb, absl::StrCat("invalid value ", Quote(std::string_view(vb, p - vb))));
   p = SkipBlanks(p, end_);
   if (p < end_ && *p != '\n') {
     const char* tb = p;
@@ -601,10 +603,16 @@ Entry Parser::TextSample(const char* line) {
         return FailMsg(tb, absl::StrCat("invalid timestamp ", Quote(std::string_view(tb, p - tb))));
       }
     } else {
-      p = SkipClass(p, end_, internal::kDigit);
+      // promlex `{D}+`, then strconv.ParseInt (overflow is an error).
+      uint64_t t = 0;
+      while (p < end_ && static_cast<unsigned>(*p - '0') < 10) t = t * 10 + static_cast<unsigned>(*p++ - '0');
       if (p == tb) return Fail(tb, "expected timestamp or new record");
-      if (!internal::ParseInt64(tb, p, false, &timestamp_ms_)) {
-        return FailMsg(tb, absl::StrCat("invalid timestamp ", Quote(std::string_view(tb, p - tb))));
+      if (p - tb > 18) {
+        if (!internal::ParseInt64(tb, p, false, &timestamp_ms_)) {
+          return FailMsg(tb, absl::StrCat("invalid timestamp ", Quote(std::string_view(tb, p - tb))));
+        }
+      } else {
+        timestamp_ms_ = static_cast<int64_t>(t);
       }
     }
     has_timestamp_ = true;
