@@ -105,4 +105,57 @@ ValueType Expr::Type() const {
       node);
 }
 
+namespace {
+
+ExprPtr CloneOrNull(const ExprPtr& e) { return e ? CloneExpr(*e) : nullptr; }
+
+}  // namespace
+
+ExprPtr CloneExpr(const Expr& e) {
+  auto out = std::make_unique<Expr>();
+  out->pos = e.pos;
+  out->node = std::visit(
+      Overloaded{
+          [](const NumberLiteral& n) -> decltype(Expr::node) { return n; },
+          [](const StringLiteral& s) -> decltype(Expr::node) { return s; },
+          [](const VectorSelector& vs) -> decltype(Expr::node) { return vs; },
+          [](const MatrixSelector& m) -> decltype(Expr::node) {
+            return MatrixSelector{CloneOrNull(m.vector_selector), m.range_ms};
+          },
+          [](const SubqueryExpr& s) -> decltype(Expr::node) {
+            return SubqueryExpr{CloneOrNull(s.expr), s.range_ms, s.step_ms, s.offset_ms, s.at};
+          },
+          [](const ParenExpr& p) -> decltype(Expr::node) { return ParenExpr{CloneOrNull(p.expr)}; },
+          [](const UnaryExpr& u) -> decltype(Expr::node) {
+            return UnaryExpr{u.op, CloneOrNull(u.expr)};
+          },
+          [](const BinaryExpr& b) -> decltype(Expr::node) {
+            BinaryExpr c;
+            c.op = b.op;
+            c.lhs = CloneOrNull(b.lhs);
+            c.rhs = CloneOrNull(b.rhs);
+            c.return_bool = b.return_bool;
+            c.matching = b.matching;
+            return c;
+          },
+          [](const AggregateExpr& a) -> decltype(Expr::node) {
+            AggregateExpr c;
+            c.op = a.op;
+            c.expr = CloneOrNull(a.expr);
+            c.param = CloneOrNull(a.param);
+            c.grouping = a.grouping;
+            c.without = a.without;
+            return c;
+          },
+          [](const Call& call) -> decltype(Expr::node) {
+            Call c;
+            c.func = call.func;
+            for (const ExprPtr& arg : call.args) c.args.push_back(CloneOrNull(arg));
+            return c;
+          },
+      },
+      e.node);
+  return out;
+}
+
 }  // namespace promlet::query

@@ -139,6 +139,11 @@ struct Expr {
   ValueType Type() const;
 };
 
+// Deep copy of a tree (matchers share their compiled regexes; function
+// pointers refer to the static table). For rewrites such as the engine's
+// step-invariance check.
+ExprPtr CloneExpr(const Expr& e);
+
 // std::visit helper: std::visit(Overloaded{[](const Call&) {...}, ...}, e.node)
 template <class... Ts>
 struct Overloaded : Ts... {

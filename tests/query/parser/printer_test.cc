@@ -110,6 +110,21 @@ TEST(PrinterTest, HandBuiltTrees) {
   EXPECT_EQ(Print(**again), printed);
 }
 
+TEST(PrinterTest, CloneExprPrintsTheSame) {
+  for (std::string_view q :
+       {"sum by (job) (rate(x{a=~\"b.*\"}[5m] offset 1m @ 10))",
+        "topk(3, -foo) + on (a) group_left (b) (bar > bool 1)",
+        "max_over_time((-foo)[10m:1m] @ end() offset -5m)",
+        "label_join(x, \"d\", \",\", \"a\", \"b\")", "\"str\"", "-(1)"}) {
+    absl::StatusOr<ExprPtr> e = ParseExpr(q);
+    ASSERT_TRUE(e.ok()) << q << ": " << e.status();
+    ExprPtr copy = CloneExpr(**e);
+    EXPECT_EQ(Print(*copy), Print(**e));
+    EXPECT_EQ(copy->pos.end, (*e)->pos.end);
+    EXPECT_EQ(copy->Type(), (*e)->Type());
+  }
+}
+
 TEST(PrinterTest, FormatHelpers) {
   auto dur = [](int64_t ms, std::string_view want) { EXPECT_EQ(FormatDuration(ms), want) << ms; };
   dur(0, "0s");
