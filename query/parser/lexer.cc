@@ -223,6 +223,8 @@ std::string Token::Desc() const {
     default:
       break;
   }
+  // start and end are "preprocessors", not keywords, in lex.go: quoted.
+  if (type == TokenType::kStart || type == TokenType::kEnd) return QuoteForDesc(val);
   if (IsKeyword(type)) return absl::StrCat("<", base::Absl(val), ">");
   if (IsOperator(type)) return absl::StrCat("<op:", base::Absl(val), ">");
   if (IsAggregator(type)) return absl::StrCat("<aggr:", base::Absl(val), ">");

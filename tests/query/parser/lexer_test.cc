@@ -48,7 +48,7 @@ TEST(LexerTest, Tokens) {
   EXPECT_EQ(Lex("# comment\nfoo # more"), (V{"comment \"# comment\"@0", "identifier \"foo\"@10",
                                               "comment \"# more\"@14"}));
   EXPECT_EQ(Lex("\"a very long string\""), (V{"string \"\\\"a very lo\"...@0"}));
-  EXPECT_EQ(Lex("@ start ( )"), (V{"<op:@>@0", "<start>@2", "\"(\"@8", "\")\"@10"}));
+  EXPECT_EQ(Lex("@ start ( )"), (V{"<op:@>@0", "\"start\"@2", "\"(\"@8", "\")\"@10"}));
 }
 
 TEST(LexerTest, Errors) {

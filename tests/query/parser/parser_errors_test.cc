@@ -157,6 +157,7 @@ TEST(ParseErrorsTest, Selectors) {
   check("some_metric @ end()[5m]", "1:20: parse error: no @ modifiers allowed before range");
   check("some_metric @ start(", "1:21: parse error: unclosed left parenthesis");
   check("some_metric @ foo", "1:15: parse error: unexpected identifier \"foo\" in @, expected timestamp");
+  check("foo offset start", "1:12: parse error: unexpected \"start\" in offset, expected number or duration");
   check("foo @ 1 @ 2", "1:1: parse error: @ <timestamp> may not be set multiple times");
   check("foo[5m] @ 1 @ end()", "1:1: parse error: @ <timestamp> may not be set multiple times");
   check("(foo + bar)[5m]", "1:12: parse error: ranges only allowed for vector selectors");
