@@ -122,13 +122,29 @@ bool GetFor(std::string_view* in, size_t count, Put put) {
   return !r.bad();
 }
 
-int64_t LinearPredict(int64_t first, int64_t last, size_t i, size_t n) {
-  __int128 span = static_cast<__int128>(last) - first;
-  __int128 q = span * static_cast<__int128>(i);
-  __int128 d = static_cast<__int128>(n - 1);
-  __int128 f = q / d;
-  if ((q % d != 0) && ((q < 0) != (d < 0))) --f;  // floor
-  return static_cast<int64_t>(first + f);
+// Linear prediction with a 16.16 fixed-point slope: first + floor(slope*i / 2^16).
+constexpr int kSlopeFracBits = 16;
+int64_t LinearPredict(int64_t first, int64_t slope, size_t i) {
+  __int128 q = static_cast<__int128>(slope) * static_cast<__int128>(i);
+  return static_cast<int64_t>(static_cast<__int128>(first) + (q >> kSlopeFracBits));
+}
+
+// Least-squares slope of v over i in 16.16 fixed point; false if it does not fit.
+bool FitSlope(const int64_t* v, size_t n, int64_t* slope) {
+  const double mean_i = static_cast<double>(n - 1) / 2;
+  double mean_v = 0;
+  for (size_t i = 0; i < n; ++i) mean_v += (static_cast<double>(v[i]) - static_cast<double>(v[0]));
+  mean_v /= static_cast<double>(n);
+  double cov = 0, var = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double di = static_cast<double>(i) - mean_i;
+    cov += di * ((static_cast<double>(v[i]) - static_cast<double>(v[0])) - mean_v);
+    var += di * di;
+  }
+  double s = std::nearbyint(cov / var * (1 << kSlopeFracBits));
+  if (!(std::fabs(s) < 9.2e18)) return false;
+  *slope = static_cast<int64_t>(s);
+  return true;
 }
 
 constexpr double kPow10[kMaxDecimalScale + 1] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
@@ -207,18 +223,30 @@ bool GetXor(std::string_view* in, size_t n, double* out) {
 }  // namespace
 
 void EncodeInts(const int64_t* v, size_t n, std::string* dst) {
-  // Delta FOR; for n >= 3 also linear FOR, keep the smaller.
+  // Delta FOR; for n >= 3 also linear FOR around a least-squares line
+  // (counters grow at a near-constant rate, so residuals span only the
+  // jitter, about one bit less than deltas); keep the smaller.
   size_t start = dst->size();
   dst->push_back(static_cast<char>(kIntsDelta));
   PutVarsint64(dst, v[0]);
   PutFor(n - 1, [v](size_t i) { return v[i + 1] - v[i]; }, dst);
-  if (n < 3) return;
-  std::string lin;
+  int64_t slope;
+  if (n < 3 || !FitSlope(v, n, &slope)) return;
+  // Residuals must fit in int64 for FOR.
+  const int64_t first = v[0];
+  __int128 lo = 0, hi = 0;
+  for (size_t i = 1; i < n; ++i) {
+    __int128 r = static_cast<__int128>(v[i]) - LinearPredict(first, slope, i);
+    lo = r < lo ? r : lo;
+    hi = r > hi ? r : hi;
+  }
+  if (lo < INT64_MIN / 2 || hi > INT64_MAX / 2) return;
+  thread_local std::string lin;
+  lin.clear();
   lin.push_back(static_cast<char>(kIntsLinear));
-  PutVarsint64(&lin, v[0]);
-  PutVarsint64(&lin, v[n - 1]);
-  const int64_t first = v[0], last = v[n - 1];
-  PutFor(n - 2, [&](size_t i) { return v[i + 1] - LinearPredict(first, last, i + 1, n); }, &lin);
+  PutVarsint64(&lin, first);
+  PutVarsint64(&lin, slope);
+  PutFor(n - 1, [&](size_t i) { return v[i + 1] - LinearPredict(first, slope, i + 1); }, &lin);
   if (lin.size() < dst->size() - start) {
     dst->resize(start);
     dst->append(lin);
@@ -236,12 +264,11 @@ bool DecodeInts(std::string_view* in, size_t n, int64_t* out) {
     });
   }
   if (mode != kIntsLinear || n < 3) return false;
-  int64_t last;
-  if (!base::GetVarsint64(in, &last)) return false;
+  int64_t slope;
+  if (!base::GetVarsint64(in, &slope)) return false;
   const int64_t first = out[0];
-  out[n - 1] = last;
-  return GetFor(in, n - 2, [&](size_t i, int64_t r) {
-    out[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(LinearPredict(first, last, i + 1, n)) +
+  return GetFor(in, n - 1, [&](size_t i, int64_t r) {
+    out[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(LinearPredict(first, slope, i + 1)) +
                                       static_cast<uint64_t>(r));
   });
 }

@@ -56,7 +56,13 @@ absl::StatusOr<uint64_t> ChunkFileWriter::AddSeriesChunk(uint64_t ts_ref, const 
   base::PutVarint64(&scratch_, n);
   base::PutVarint64(&scratch_, ts_ref);
   EncodeValues(v, n, &scratch_);
-  return AddEntry(scratch_);
+  // Identical chunks (a histogram's +Inf bucket and its _count, series that
+  // are all zero) are stored once and shared.
+  auto it = chunk_refs_.find(scratch_);
+  if (it != chunk_refs_.end()) return it->second;
+  ASSIGN_OR_RETURN(uint64_t ref, AddEntry(scratch_));
+  chunk_refs_.emplace(scratch_, ref);
+  return ref;
 }
 
 absl::Status ChunkFileWriter::FlushPage() {

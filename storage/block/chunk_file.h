@@ -27,7 +27,8 @@ class ChunkFileWriter {
   // Returns the ref of a timestamp column equal to ts[0..n), writing it if
   // it is new in this file. REQUIRES: 1 <= n <= kMaxChunkSamples.
   absl::StatusOr<uint64_t> AddTimestamps(const int64_t* ts, size_t n);
-  // Writes a series chunk whose timestamps are the column `ts_ref`.
+  // Writes a series chunk whose timestamps are the column `ts_ref`, or
+  // returns the ref of an identical chunk written before.
   absl::StatusOr<uint64_t> AddSeriesChunk(uint64_t ts_ref, const double* v, size_t n);
   absl::Status Finish();
 
@@ -45,6 +46,7 @@ class ChunkFileWriter {
   std::string page_;
   std::string compressed_;
   absl::flat_hash_map<std::string, uint64_t> ts_refs_;
+  absl::flat_hash_map<std::string, uint64_t> chunk_refs_;
 };
 
 // Reads entries of an in-memory (mapped) chunk file. The view must outlive
