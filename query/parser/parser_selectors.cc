@@ -29,6 +29,8 @@ bool IsMaybeLabel(TokenType t) {
     case TokenType::kIdentifier: case TokenType::kMetricIdentifier: case TokenType::kAtan2:
     case TokenType::kLand: case TokenType::kLor: case TokenType::kLunless:
       return true;
+    case TokenType::kWithout:  // not in upstream's maybe_label list
+      return false;
     default:
       return IsAggregator(t) || IsKeyword(t);
   }

@@ -51,12 +51,12 @@ std::string QuoteName(std::string_view s, bool metric) {
   return GoQuote(s);
 }
 
-// A label in a grouping list: "inf" and "nan" lex as numbers there, so they
-// need quotes to read back as label names.
+// A label in a grouping list: "inf" and "nan" lex as numbers there and
+// "without" is not accepted as a label (upstream grammar), so they need
+// quotes to read back as label names.
 std::string GroupingLabel(std::string_view s) {
-  if (s.size() == 3 && (absl::EqualsIgnoreCase(base::Absl(s), "inf") ||
-                        absl::EqualsIgnoreCase(base::Absl(s), "nan"))) {
-    return GoQuote(s);
+  for (const char* word : {"inf", "nan", "without"}) {
+    if (absl::EqualsIgnoreCase(base::Absl(s), word)) return GoQuote(s);
   }
   return QuoteName(s, false);
 }

@@ -194,6 +194,8 @@ TEST(ParseErrorsTest, AggregationsAndCalls) {
   check("sum(rate(x[5m] 1))", "1:16: parse error: unexpected number \"1\" in aggregation");
   check("rate(x[5m] 1)", "1:12: parse error: unexpected number \"1\"");
   check("sum by (\"foo)(some_metric{})", "1:9: parse error: unterminated quoted string");
+  check("sum by (without) (x)",
+        "1:9: parse error: unexpected <without> in grouping opts, expected label");
   check("sum by (\"\") (x)", "1:9: parse error: invalid label name for grouping: \"\"");
   check("topk(some_metric)",
         "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, "

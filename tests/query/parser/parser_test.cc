@@ -270,7 +270,8 @@ TEST(ParseExprTest, RoundTrip) {
         "sum without (and, by, avg, count, alert, annotations) (some_metric)");
   check("sum by (\"foo.bar\") (x)", "sum by (\"foo.bar\") (x)");
   check("sum by (a:b) (x)", "sum by (\"a:b\") (x)");
-  check("sum by (\"inf\", \"NaN\", bool) (x)", "sum by (\"inf\", \"NaN\", bool) (x)");
+  check("sum by (\"inf\", \"NaN\", bool, \"without\") (x)",
+        "sum by (\"inf\", \"NaN\", bool, \"without\") (x)");
   check("foo @ 9223372036854775.807", "foo @ 9223372036854775.807");
   check("foo @ -9223372036854775.808", "foo @ -9223372036854775.808");
   check("foo @ 1e18", "foo @ 9223372036854775.807");
