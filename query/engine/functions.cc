@@ -628,7 +628,13 @@ bool QuantileOverTime(FuncEnv& env, const RangeArgs& a, double* out) {
 }
 bool MadOverTime(FuncEnv&, const RangeArgs& a, double* out) {
   tl_values.clear();
-  for (const Point& p : a.window) tl_values.push_back(p.value);
+  for (const Point& p : a.window) {
+    if (std::isnan(p.value)) {  // a NaN sample makes the result NaN
+      *out = std::nan("");
+      return true;
+    }
+    tl_values.push_back(p.value);
+  }
   double median = Quantile(0.5, tl_values);
   tl_values.clear();
   for (const Point& p : a.window) tl_values.push_back(std::fabs(p.value - median));

@@ -168,6 +168,36 @@ CaseResult RunEval(const Eval& ev, storage::MemStorage* db, const Engine& engine
   }
   c.message = CheckResult(ev, *r);
   c.ok = c.message.empty();
+  if (!c.ok || ev.range || ev.ordered || ev.has_range_vector || ev.expect_string) return c;
+  // FORMAT.md §6.3 range-mode check: the same query as a range query from
+  // t-1m to t+1m at 1m must give the same value at t.
+  for (const char* f : {"start()", "end()", "range()", "step()"}) {
+    if (ev.expr.find(f) != std::string::npos) return c;
+  }
+  const ValueType type = ExprType(**e);
+  if (type != ValueType::kVector && type != ValueType::kScalar) return c;
+  absl::StatusOr<QueryResult> rr = engine.RangeQuery(db, **e, ev.at - 60000, ev.at + 60000, 60000);
+  if (!rr.ok()) {
+    c.ok = false;
+    c.message = absl::StrCat("range mode: unexpected error: ", rr.status().ToString());
+    return c;
+  }
+  QueryResult at_t;
+  at_t.type = type;
+  for (const Series& s : rr->matrix) {
+    for (const Point& p : s.points) {
+      if (p.t_ms != ev.at) continue;
+      if (type == ValueType::kScalar) at_t.scalar = p.value;
+      else at_t.vector.push_back(VectorElem{s.metric, p.value, p.t_ms});
+    }
+  }
+  Eval unordered = ev;
+  unordered.ordered = false;
+  std::string m = CheckResult(unordered, at_t);
+  if (!m.empty()) {
+    c.ok = false;
+    c.message = "range mode: " + m;
+  }
   return c;
 }
 
