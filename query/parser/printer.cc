@@ -155,7 +155,20 @@ void PrintTo(const Expr& e, std::string* out) {
             PrintTo(*u.expr, out);
           },
           [&](const BinaryExpr& b) {
-            PrintTo(*b.lhs, out);
+            // A signed number left of '^' would read back as a unary sign
+            // applied to the power ("+Inf ^ 2" is +(Inf ^ 2)): print +Inf as
+            // "Inf" (Prometheus prints "+Inf" here and does not round-trip)
+            // and parenthesise negative numbers, which only hand-built trees
+            // have there.
+            const auto* n = std::get_if<NumberLiteral>(&b.lhs->node);
+            if (b.op == BinaryOp::kPow && n != nullptr && std::isinf(n->value) && n->value > 0) {
+              out->append("Inf");
+            } else if (b.op == BinaryOp::kPow && n != nullptr && !std::isnan(n->value) &&
+                       std::signbit(n->value)) {
+              absl::StrAppend(out, "(", FormatNumber(n->value), ")");
+            } else {
+              PrintTo(*b.lhs, out);
+            }
             absl::StrAppend(out, " ", BinaryOpString(b.op), b.return_bool ? " bool" : "");
             if (b.matching) {
               const VectorMatching& vm = *b.matching;

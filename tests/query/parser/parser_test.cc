@@ -247,6 +247,9 @@ TEST(ParseExprTest, RoundTrip) {
   check("-1 ^ 2", "-1 ^ 2");
   check("(-1) ^ 2", "(-1) ^ 2");
   check("2 ^ -1 ^ 2", "2 ^ -1 ^ 2");
+  check("Inf ^ foo", "Inf ^ foo");  // "+Inf ^ foo" would read back as +(Inf ^ foo)
+  check("-Inf ^ foo", "-Inf ^ foo");
+  check("foo ^ Inf + Inf", "foo ^ +Inf + +Inf");
   check("(1 + 2) * 3", "(1 + 2) * 3");
   check("1 + 2/(3*1)", "1 + 2 / (3 * 1)");
   check("((foo))", "((foo))");

@@ -1,5 +1,6 @@
 // Print(): canonical PromQL like Prometheus 3.x Expr.String()
 // (printer.go / printer_test.go), also for trees built by hand.
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -123,6 +124,24 @@ TEST(PrinterTest, CloneExprPrintsTheSame) {
     EXPECT_EQ(copy->pos.end, (*e)->pos.end);
     EXPECT_EQ(copy->Type(), (*e)->Type());
   }
+}
+
+TEST(PrinterTest, SignedNumberLeftOfPow) {
+  auto pow = [](double lhs) {
+    auto e = std::make_unique<Expr>();
+    BinaryExpr b;
+    b.op = BinaryOp::kPow;
+    b.lhs = std::make_unique<Expr>();
+    b.lhs->node = NumberLiteral{lhs};
+    b.rhs = std::make_unique<Expr>();
+    b.rhs->node = NumberLiteral{3};
+    e->node = std::move(b);
+    return Print(*e);
+  };
+  EXPECT_EQ(pow(2), "2 ^ 3");
+  EXPECT_EQ(pow(-2), "(-2) ^ 3");
+  EXPECT_EQ(pow(INFINITY), "Inf ^ 3");
+  EXPECT_EQ(pow(-INFINITY), "(-Inf) ^ 3");
 }
 
 TEST(PrinterTest, FormatHelpers) {
