@@ -60,8 +60,8 @@ inline uint64_t BytesEqual(uint64_t w, uint8_t c) {
 }
 
 // Scans a quoted string's body from p: returns the first byte that is '"',
-// '\\' or (when stop_at_newline) '\n', or end. Sets 0x80 in *seen when any
-// byte passed has its high bit set (non-ASCII: needs UTF-8 validation).
+// '\\' or (when stop_at_newline) '\n', or end. Leaves *seen non-zero when
+// any byte passed has its high bit set (non-ASCII: needs UTF-8 validation).
 // 16 bytes per step with SSE2, 8 with SWAR elsewhere; near the end of the
 // body it falls back to a byte loop.
 inline const char* ScanQuoted(const char* p, const char* end, bool stop_at_newline, uint64_t* seen) {
@@ -76,10 +76,10 @@ inline const char* ScanQuoted(const char* p, const char* end, bool stop_at_newli
     unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v));
     if (hm) {
       unsigned i = static_cast<unsigned>(__builtin_ctz(hm));
-      if (high & ((1u << i) - 1)) *seen |= 0x80;
+      *seen |= high & ((1u << i) - 1);
       return p + i;
     }
-    if (high) *seen |= 0x80;
+    *seen |= high;
     p += 16;
   }
 #else
@@ -92,19 +92,19 @@ inline const char* ScanQuoted(const char* p, const char* end, bool stop_at_newli
     if (hit) {
       int i = __builtin_ctzll(hit) >> 3;
       acc |= i ? (w & (~0ull >> (64 - 8 * i))) : 0;
-      *seen |= acc;
+      *seen |= acc & 0x8080808080808080ull;
       return p + i;
     }
     acc |= w;
     p += 8;
   }
-  *seen |= acc;
+  *seen |= acc & 0x8080808080808080ull;
 #endif
   uint64_t tail = 0;
   for (; p < end; ++p) {
     char c = *p;
     if (c == '"' || c == '\\' || (stop_at_newline && c == '\n')) break;
-    tail |= static_cast<uint8_t>(c);
+    tail |= static_cast<uint8_t>(c) & 0x80u;
   }
   *seen |= tail;
   return p;
@@ -143,6 +143,51 @@ size_t RuneCount(std::string_view s);
 // overflow is an error, underflow gives 0 or a subnormal.
 bool ParseGoFloat(const char* b, const char* e, double* out);
 
+// True when all 8 bytes of w are ASCII digits (fast_float's test).
+inline bool AllDigits(uint64_t w) {
+  return !(((w + 0x4646464646464646ull) | (w - 0x3030303030303030ull)) & 0x8080808080808080ull);
+}
+// The value of 8 ASCII digits loaded little-endian (fast_float's
+// parse_eight_digits_unrolled).
+inline uint64_t EightDigits(uint64_t w) {
+  const uint64_t mask = 0x000000FF000000FFull;
+  const uint64_t mul1 = 0x000F424000000064ull;  // 100 + (1000000 << 32)
+  const uint64_t mul2 = 0x0000271000000001ull;  // 1 + (10000 << 32)
+  w -= 0x3030303030303030ull;
+  w = (w * 10) + (w >> 8);
+  w = (((w & mask) * mul1) + (((w >> 16) & mask) * mul2)) >> 32;
+  return static_cast<uint32_t>(w);
+}
+
+// Scans ASCII digits from q, folding them into *m (m = m*10 + digit; wraps
+// silently past 19 digits, callers count digits). SWAR: up to 8 digits per
+// step, including a short run (a timestamp, a counter value) in one go.
+inline const char* ScanDigits(const char* q, const char* end, uint64_t* m) {
+  static constexpr uint64_t kPow10Int[] = {1,      10,      100,      1000,     10000,
+                                           100000, 1000000, 10000000, 100000000};
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  while (end - q >= 8) {
+    uint64_t w;
+    std::memcpy(&w, q, 8);
+    // High bit set in each non-digit byte; exact for the lowest one.
+    uint64_t non_digit = ((w + 0x4646464646464646ull) | (w - 0x3030303030303030ull)) & 0x8080808080808080ull;
+    if (!non_digit) {
+      *m = *m * 100000000 + EightDigits(w);
+      q += 8;
+      continue;
+    }
+    int n = __builtin_ctzll(non_digit) >> 3;
+    if (n) {
+      uint64_t padded = (w << (8 * (8 - n))) | (0x3030303030303030ull >> (8 * n));
+      *m = *m * kPow10Int[n] + EightDigits(padded);
+    }
+    return q + n;
+  }
+#endif
+  while (q < end && static_cast<unsigned>(*q - '0') < 10) *m = *m * 10 + static_cast<unsigned>(*q++ - '0');
+  return q;
+}
+
 inline constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -164,12 +209,12 @@ inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
   }
   const char* digits = q;
   uint64_t m = 0;
-  while (q < end && static_cast<unsigned>(*q - '0') < 10) m = m * 10 + static_cast<unsigned>(*q++ - '0');
+  q = ScanDigits(q, end, &m);
   long nd = q - digits;
   long frac = 0;
   if (nd > 0 && q < end && *q == '.') {
     const char* f = ++q;
-    while (q < end && static_cast<unsigned>(*q - '0') < 10) m = m * 10 + static_cast<unsigned>(*q++ - '0');
+    q = ScanDigits(q, end, &m);
     frac = q - f;
     nd += frac;
   }

@@ -247,7 +247,7 @@ bool Parser::OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar)
       esc = true;
       if (p + 1 < end_) {
         if (p[1] == '\n') break;
-        seen |= static_cast<uint8_t>(p[1]);
+        seen |= static_cast<uint8_t>(p[1]) & 0x80u;
       }
       p = p + 2 < end_ ? p + 2 : end_;
     }
@@ -258,7 +258,7 @@ bool Parser::OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar)
     l.value = std::string_view(vb, p - vb);
     l.value_escaped = esc;
     ++p;
-    if ((seen & 0x8080808080808080ull) && !internal::ValidUtf8(l.value)) {
+    if (seen && !internal::ValidUtf8(l.value)) {
       FailMsg(vb - 1, "invalid UTF-8 label value");
       return false;
     }

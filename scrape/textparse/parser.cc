@@ -57,6 +57,41 @@ bool IsDelim(char c) {
          c == '"';
 }
 
+enum class FloatShape { kCanonical, kNeedsDotZero, kOther };
+
+// Whether Go's FormatOpenMetricsFloat would print v exactly as written
+// (kCanonical), as written plus ".0" (kNeedsDotZero), or possibly otherwise.
+// A decimal of at most 15 significant digits without trailing zeros is its
+// own shortest round trip; Go picks plain notation for 1e-4 <= |x| < 1e6.
+FloatShape CanonicalFloatShape(std::string_view v) {
+  if (v == "+Inf" || v == "-Inf" || v == "NaN") return FloatShape::kCanonical;
+  size_t i = 0;
+  if (!v.empty() && v[0] == '-') i = 1;
+  size_t int_begin = i;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+  size_t int_len = i - int_begin;
+  if (int_len == 0 || int_len > 6) return FloatShape::kOther;
+  bool int_zero = int_len == 1 && v[int_begin] == '0';
+  if (v[int_begin] == '0' && !int_zero) return FloatShape::kOther;  // leading zero
+  if (i == v.size()) {
+    if (int_zero && int_begin == 1) return FloatShape::kOther;  // "-0" prints as "0.0"
+    return FloatShape::kNeedsDotZero;
+  }
+  if (v[i] != '.') return FloatShape::kOther;
+  size_t frac_begin = ++i;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+  size_t frac_len = i - frac_begin;
+  if (i != v.size() || frac_len == 0 || v.back() == '0') return FloatShape::kOther;
+  size_t sig = int_zero ? frac_len : int_len + frac_len;
+  if (int_zero) {
+    size_t zeros = 0;
+    while (zeros < frac_len && v[frac_begin + zeros] == '0') ++zeros;
+    if (zeros > 3) return FloatShape::kOther;  // below 1e-4: exponent form
+    sig -= zeros;
+  }
+  return sig <= 15 ? FloatShape::kCanonical : FloatShape::kOther;
+}
+
 }  // namespace
 
 Parser::Parser(ParserOptions options) : options_(options) {
@@ -121,14 +156,15 @@ Entry Parser::Fail(const char* at, std::string_view expected) {
 Entry Parser::Emit(Entry e) {
   if (e == Entry::kSeries) {
     if (std::isnan(value_)) value_ = NormalNaN();
-    ResolveFamily();
+    family_resolved_ = false;
   }
   return e;
 }
 
 // The family a sample belongs to: the last TYPE'd name when the sample
 // name is that name plus a suffix its type allows.
-void Parser::ResolveFamily() {
+void Parser::ResolveFamily() const {
+  family_resolved_ = true;
   std::string_view n = metric_name_;
   family_name_ = n;
   family_type_ = MetricType::kUnknown;
@@ -193,6 +229,22 @@ void Parser::DecodeLabels(const std::vector<RawLabel>& raw, bool normalise,
     }
     if (normalise && ((type_type_ == MetricType::kHistogram && name == "le") ||
                       (type_type_ == MetricType::kSummary && name == "quantile"))) {
+      // Most bounds are already canonical ("0.005", "+Inf") or an integer
+      // that only needs ".0"; skip the float round trip for those.
+      switch (CanonicalFloatShape(value)) {
+        case FloatShape::kCanonical:
+          out->push_back({name, value});
+          continue;
+        case FloatShape::kNeedsDotZero: {
+          size_t at = scratch->size();
+          scratch->append(value);
+          scratch->append(".0");
+          out->push_back({name, std::string_view(scratch->data() + at, scratch->size() - at)});
+          continue;
+        }
+        case FloatShape::kOther:
+          break;
+      }
       double f;
       if (internal::ParseGoFloat(value.data(), value.data() + value.size(), &f)) {
         size_t at = scratch->size();
@@ -248,9 +300,24 @@ bool Parser::CheckLabelSet(const char* at, const std::vector<RawLabel>& ls) {
       FailMsg(at, "duplicate label name \"__name__\"");
       return false;
     }
-    if (i > 0 && sorted && !(ls[i - 1].name < a)) sorted = false;
+    if (i > 0 && sorted) {
+      std::string_view b = ls[i - 1].name;
+      // First bytes decide almost always; skip the memcmp call then.
+      if (b[0] != a[0] ? b[0] > a[0] : !(b < a)) sorted = false;
+    }
   }
   if (sorted) return true;
+  // Unsorted: a 64-bit filter on (first byte, length) finds the candidate
+  // pairs; only a hit pays for the pairwise comparison.
+  uint64_t filter = 0;
+  bool candidate = false;
+  for (size_t i = 0; i < n && !candidate; ++i) {
+    std::string_view a = ls[i].name;
+    uint64_t bit = uint64_t{1} << ((static_cast<uint8_t>(a[0]) * 7u + a.size()) & 63);
+    candidate = (filter & bit) != 0;
+    filter |= bit;
+  }
+  if (!candidate) return true;
   for (size_t i = 1; i < n; ++i) {
     std::string_view a = ls[i].name;
     for (size_t j = 0; j < i; ++j) {
@@ -437,7 +504,7 @@ Entry Parser::TextComment(const char* line) {
 bool Parser::TextLabels(const char*& p) {
   const bool strict = options_.strictness == Strictness::kStrict;
   raw_labels_.clear();
-  p = SkipBlanks(p, end_);
+  if (p < end_ && (*p == ' ' || *p == '\t')) p = SkipBlanks(p, end_);
   for (;;) {
     if (p >= end_) {
       Fail(p, "expected label name");
@@ -487,7 +554,9 @@ bool Parser::TextLabels(const char*& p) {
       Fail(p, "expected label name");
       return false;
     }
-    p = SkipBlanks(p, end_);
+    // Blanks may separate every token (promlex `<*>[ \t]+`); test for the
+    // expected byte first so the common case never looks for blanks.
+    if (p < end_ && *p != '=') p = SkipBlanks(p, end_);
     if (quoted && p < end_ && (*p == ',' || *p == '}')) {
       // A lone quoted string is the metric name.
       if (!metric_name_.empty()) {
@@ -511,7 +580,8 @@ bool Parser::TextLabels(const char*& p) {
       Fail(p, "expected \"=\" after label name");
       return false;
     }
-    p = SkipBlanks(p + 1, end_);
+    ++p;
+    if (p < end_ && *p != '"') p = SkipBlanks(p, end_);
     if (p >= end_ || *p != '"') {
       Fail(p, "expected label value");
       return false;
@@ -523,7 +593,7 @@ bool Parser::TextLabels(const char*& p) {
       p = internal::ScanQuoted(p, end_, strict, &seen);
       if (p >= end_ || *p != '\\') break;
       esc = true;
-      if (p + 1 < end_) seen |= static_cast<uint8_t>(p[1]);
+      if (p + 1 < end_) seen |= static_cast<uint8_t>(p[1]) & 0x80u;
       p = p + 2 < end_ ? p + 2 : end_;
     }
     if (p >= end_ || *p != '"') {
@@ -533,7 +603,7 @@ bool Parser::TextLabels(const char*& p) {
     l.value = std::string_view(vb, p - vb);
     l.value_escaped = esc;
     ++p;
-    if (seen & 0x8080808080808080ull) {
+    if (seen) {
       if (!internal::ValidUtf8(l.value)) {
         FailMsg(vb - 1, absl::StrCat("invalid UTF-8 label value: ", Quote(l.value)));
         return false;
@@ -547,9 +617,10 @@ bool Parser::TextLabels(const char*& p) {
       }
     }
     raw_labels_.push_back(l);
-    p = SkipBlanks(p, end_);
+    if (p < end_ && *p != ',' && *p != '}') p = SkipBlanks(p, end_);
     if (p < end_ && *p == ',') {
-      p = SkipBlanks(p + 1, end_);
+      ++p;
+      if (p < end_ && (*p == ' ' || *p == '\t')) p = SkipBlanks(p, end_);
     } else if (strict && (p >= end_ || *p != '}')) {
       Fail(p, "expected \",\" or \"}\" after label value");
       return false;
@@ -567,7 +638,7 @@ Entry Parser::TextSample(const char* line) {
     metric_name_ = std::string_view(p, e - p);
     p = e;
     series_ = metric_name_;
-    const char* q = SkipBlanks(p, end_);
+    const char* q = p < end_ && *p != '{' ? SkipBlanks(p, end_) : p;
     if (q < end_ && *q == '{') {
       p = q + 1;
       if (!TextLabels(p)) return Entry::kError;
@@ -594,7 +665,7 @@ Entry Parser::TextSample(const char* line) {
                          &value_);
   if (p == vb) return Fail(p, "expected value after metric");
   if (!ok) return FailMsg(vb, absl::StrCat("invalid value ", Quote(std::string_view(vb, p - vb))));
-  p = SkipBlanks(p, end_);
+  if (p < end_ && *p != '\n') p = SkipBlanks(p, end_);
   if (p < end_ && *p != '\n') {
     const char* tb = p;
     if (strict) {
@@ -605,7 +676,7 @@ Entry Parser::TextSample(const char* line) {
     } else {
       // promlex `{D}+`, then strconv.ParseInt (overflow is an error).
       uint64_t t = 0;
-      while (p < end_ && static_cast<unsigned>(*p - '0') < 10) t = t * 10 + static_cast<unsigned>(*p++ - '0');
+      p = internal::ScanDigits(p, end_, &t);
       if (p == tb) return Fail(tb, "expected timestamp or new record");
       if (p - tb > 18) {
         if (!internal::ParseInt64(tb, p, false, &timestamp_ms_)) {

@@ -162,8 +162,15 @@ class Parser {
   void LabelsTo(storage::LabelsBuilder* b);
   // The metric family the sample belongs to, by the most recent TYPE (name
   // with a suffix valid for that type), else the metric name itself.
-  std::string_view family_name() const { return family_name_; }
-  MetricType family_type() const { return family_type_; }
+  // Resolved on first use per sample.
+  std::string_view family_name() const {
+    if (!family_resolved_) ResolveFamily();
+    return family_name_;
+  }
+  MetricType family_type() const {
+    if (!family_resolved_) ResolveFamily();
+    return family_type_;
+  }
   // OpenMetrics exemplar (`# {trace_id="x"} 1 123.4`) of this sample.
   bool has_exemplar() const { return has_exemplar_; }
   const Exemplar& exemplar();
@@ -198,7 +205,7 @@ class Parser {
   bool TextLabels(const char*& p);
   bool OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar);
   bool CheckLabelSet(const char* at, const std::vector<RawLabel>& ls);
-  void ResolveFamily();
+  void ResolveFamily() const;
   void DecodeLabels(const std::vector<RawLabel>& raw, bool normalise,
                     std::vector<storage::Label>* out, std::string* scratch);
   Entry Emit(Entry e);
@@ -217,8 +224,9 @@ class Parser {
   // Current sample.
   std::string_view series_;
   std::string_view metric_name_;
-  std::string_view family_name_;
-  MetricType family_type_ = MetricType::kUnknown;
+  mutable bool family_resolved_ = false;
+  mutable std::string_view family_name_;
+  mutable MetricType family_type_ = MetricType::kUnknown;
   double value_ = 0;
   int64_t timestamp_ms_ = 0;
   double ts_seconds_ = 0;  // OpenMetrics timestamp as written

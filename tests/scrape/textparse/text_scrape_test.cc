@@ -266,3 +266,28 @@ TEST(TextScrape, ResetReusesParser) {
 
 }  // namespace
 }  // namespace promlet::scrape::textparse
+
+namespace promlet::scrape::textparse {
+namespace {
+
+// The fast path for already-canonical bounds must agree with the float
+// round trip on every shape.
+TEST(TextScrape, LeNormalisationFastPathAgrees) {
+  for (const char* le : {"0", "1", "10", "999999", "1000000", "-1", "-0", "0.0", "0.5", "0.005",
+                         "0.0001", "0.00001", "0.00011", "1.50", "01", "-2.5", "123456.7",
+                         "0.1234567890123456", "1.000000000000001", "+Inf", "-Inf", "NaN", "1e3",
+                         ".5", "5.", "+5"}) {
+    SCOPED_TRACE(le);
+    std::string body = std::string("# TYPE h histogram\nh_bucket{le=\"") + le + "\"} 1\n";
+    ParseResult r = Text(body);
+    ASSERT_TRUE(r.ok) << r.error;
+    double f;
+    ASSERT_TRUE(ParsePromFloat(le, &f));
+    std::string want;
+    AppendOpenMetricsFloat(f, &want);
+    EXPECT_EQ(r.entries[1], std::string("h_bucket{le=\"") + want + "\"} 1.0");
+  }
+}
+
+}  // namespace
+}  // namespace promlet::scrape::textparse
