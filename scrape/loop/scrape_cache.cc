@@ -2,37 +2,57 @@
 
 namespace promlet::scrape {
 
-ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef ref, storage::Labels labels) {
+ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef ref, storage::Labels labels,
+                                     bool dropped) {
+  order_dirty_ = true;
   auto [it, inserted] = index_.try_emplace(std::string(raw), static_cast<uint32_t>(entries_.size()));
-  if (!inserted) {
-    Entry& e = entries_[it->second];
-    e.ref = ref;
-    e.labels = std::move(labels);
-    if (e.used_iter != iter_) ++used_;
-    e.used_iter = iter_;
-    return &e;
+  Entry* e;
+  if (inserted) {
+    entries_.push_back(Entry{});
+    e = &entries_.back();
+  } else {
+    e = &entries_[it->second];
   }
-  ++used_;
-  entries_.push_back(Entry{ref, std::move(labels), 0, iter_});
-  return &entries_.back();
+  e->ref = ref;
+  e->labels = std::move(labels);
+  e->dropped = dropped;
+  if (e->used_iter != iter_) ++used_;
+  e->used_iter = iter_;
+  seen_.push_back({raw, IndexOf(e)});
+  return e;
 }
 
 void ScrapeCache::IterDone(bool flush) {
-  // Compact when more than half of the entries were not seen lately, so a
+  if (flush && (order_dirty_ || cursor_ != order_.size())) RebuildOrder();
+  // Compact when more than half of the entries were not used lately, so a
   // churning target does not grow the cache without bound.
   if (flush && entries_.size() > 64 && entries_.size() > 2 * used_) Compact();
-  if (flush && dropped_.size() > 4096) dropped_.clear();
+  seen_.clear();
   prev_.swap(cur_);
   cur_.clear();
   ++iter_;
   used_ = 0;
 }
 
+void ScrapeCache::RebuildOrder() {
+  for (const Slot& s : order_) {
+    if (s.idx < entries_.size()) entries_[s.idx].order_pos = UINT32_MAX;
+  }
+  order_keys_.clear();
+  order_.clear();
+  for (const auto& [key, idx] : seen_) {
+    if (entries_[idx].order_pos != UINT32_MAX) continue;  // a duplicate line keeps its first place
+    entries_[idx].order_pos = static_cast<uint32_t>(order_.size());
+    order_.push_back({static_cast<uint32_t>(order_keys_.size()), static_cast<uint32_t>(key.size()), idx});
+    order_keys_.append(key);
+  }
+}
+
 void ScrapeCache::Compact() {
   // Keep entries used in this iteration or tracked by the previous one.
   std::vector<uint32_t> remap(entries_.size(), UINT32_MAX);
   std::vector<Entry> kept;
-  kept.reserve(cur_.size() + prev_.size());
+  kept.reserve(used_ + prev_.size());
   for (auto it = index_.begin(); it != index_.end();) {
     Entry& e = entries_[it->second];
     if (e.used_iter == iter_ || e.seen_iter + 1 >= iter_) {
@@ -54,6 +74,14 @@ void ScrapeCache::Compact() {
   };
   fix(&prev_);
   fix(&cur_);
+  size_t w = 0;
+  for (Slot s : order_) {
+    if (remap[s.idx] == UINT32_MAX) continue;
+    s.idx = remap[s.idx];
+    entries_[s.idx].order_pos = static_cast<uint32_t>(w);
+    order_[w++] = s;
+  }
+  order_.resize(w);  // keys of removed slots stay in order_keys_ until the next rebuild
 }
 
 }  // namespace promlet::scrape

@@ -136,6 +136,7 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
   uint64_t limited_appends = 0;
   bool over_limit = false;
   scratch->meta.clear();
+  cache_.BeginScrape();
   if (!body.empty()) {
     absl::StatusOr<textparse::Format> fmt =
         textparse::FormatFromContentType(content_type, textparse::Format::kPrometheusText);
@@ -151,14 +152,14 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
         case Entry::kSeries: {
           ++st.total;
           const std::string_view key = p->series();
-          if (cache_.IsDropped(key)) break;
+          ScrapeCache::Entry* e = cache_.Find(key);
+          if (e != nullptr && e->dropped) break;
           const bool explicit_ts = cfg_->honor_timestamps && p->has_timestamp();
           const int64_t t = explicit_ts ? p->timestamp_ms() : t_ms;
           double v = p->value();
           if (ABSL_PREDICT_FALSE(std::isnan(v)) && !storage::IsStaleNaN(v)) {
             v = std::bit_cast<double>(storage::kNormalNaNBits);
           }
-          ScrapeCache::Entry* e = cache_.Find(key);
           storage::Labels fresh;
           if (e == nullptr) {
             absl::StatusOr<storage::Labels> ls = SampleLabels(p, scratch);
@@ -168,7 +169,7 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
               break;
             }
             if (ls->empty()) {
-              cache_.AddDropped(key);
+              cache_.Add(key, 0, storage::Labels(), /*dropped=*/true);
               break;
             }
             fresh = *std::move(ls);

@@ -23,9 +23,9 @@ TEST(ScrapeCacheTest, StalenessFollowsPrometheusPrevCur) {
   c.ForEachStale([&](ScrapeCache::Entry& e) { stale.push_back(e.ref); });
   EXPECT_EQ(stale, std::vector<storage::SeriesRef>{1});
   EXPECT_EQ(c.Find("zz"), nullptr);
-  c.AddDropped("d");
-  EXPECT_TRUE(c.IsDropped("d"));
-  EXPECT_FALSE(c.IsDropped("a"));
+  c.Add("d", 0, storage::Labels(), /*dropped=*/true);
+  EXPECT_TRUE(c.Find("d")->dropped);
+  EXPECT_FALSE(c.Find("a")->dropped);
 }
 
 TEST(ScrapeCacheTest, CompactsEntriesNotSeenLately) {
@@ -42,6 +42,40 @@ TEST(ScrapeCacheTest, CompactsEntriesNotSeenLately) {
   EXPECT_LT(c.size(), 200u);
   ASSERT_NE(c.Find("s3"), nullptr);
   EXPECT_EQ(c.Find("s3")->ref, 4u);
+}
+
+TEST(ScrapeCacheTest, OrderedFastPathSurvivesInsertsAndRemovals) {
+  ScrapeCache c;
+  auto scrape = [&](const std::vector<std::string>& keys, std::vector<std::string>* missing) {
+    c.BeginScrape();
+    for (const std::string& k : keys) {
+      ScrapeCache::Entry* e = c.Find(k);
+      if (e == nullptr) {
+        missing->push_back(k);
+        e = c.Add(k, 100 + k.size(), storage::Labels::FromPairs({{"__name__", k}}));
+      }
+      EXPECT_EQ(e->labels.MetricName(), k);
+      c.TrackStaleness(e);
+    }
+    c.IterDone(true);
+  };
+  // Keys live in this vector across the pass, like a body.
+  std::vector<std::string> k1 = {"a", "bb", "ccc", "dddd"};
+  std::vector<std::string> missing;
+  scrape(k1, &missing);
+  EXPECT_EQ(missing.size(), 4u);
+  missing.clear();
+  scrape(k1, &missing);
+  EXPECT_TRUE(missing.empty());
+  std::vector<std::string> k2 = {"a", "x", "ccc", "dddd", "bb"};  // insert, move
+  scrape(k2, &missing);
+  EXPECT_EQ(missing, std::vector<std::string>{"x"});
+  missing.clear();
+  std::vector<std::string> k3 = {"dddd", "a"};
+  scrape(k3, &missing);
+  EXPECT_TRUE(missing.empty());
+  scrape(k3, &missing);
+  EXPECT_TRUE(missing.empty());
 }
 
 }  // namespace
