@@ -33,7 +33,11 @@ inline constexpr uint8_t kValuesConst = 0;
 inline constexpr uint8_t kValuesInt = 1;
 inline constexpr uint8_t kValuesFloatFor = 2;
 inline constexpr uint8_t kValuesXor = 3;
+inline constexpr uint8_t kValuesRegress = 4;  // vs. a reference chunk
 inline constexpr int kMaxDecimalScale = 6;
+// Regression references kept per block writer (each holds one chunk of ints).
+inline constexpr size_t kMaxReferences = 16384;  // groups
+inline constexpr size_t kReferencesPerGroup = 3;
 
 // ints(n) modes.
 inline constexpr uint8_t kIntsDelta = 0;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/coding.h"
 #include "base/status_macros.h"
 #include "storage/block/block_format.h"
 #include "storage/block/chunk_file.h"
@@ -30,11 +31,12 @@ absl::StatusOr<BlockMeta> WriteInto(const std::string& tmp, SeriesSet* set, int6
   double vs[kMaxChunkSamples];
   int64_t block_min = INT64_MAX, block_max = INT64_MIN;
   IndexSeries cur;
+  std::string group;
   size_t n = 0;
   auto flush_chunk = [&]() -> absl::Status {
     if (n == 0) return absl::OkStatus();
     ASSIGN_OR_RETURN(uint64_t ts_ref, cw->AddTimestamps(ts, n));
-    ASSIGN_OR_RETURN(uint64_t ref, cw->AddSeriesChunk(ts_ref, vs, n));
+    ASSIGN_OR_RETURN(uint64_t ref, cw->AddSeriesChunk(ts_ref, vs, n, group));
     cur.chunks.push_back({ts[0], ts[n - 1], ref});
     meta.stats.num_samples += n;
     ++meta.stats.num_chunks;
@@ -48,6 +50,13 @@ absl::StatusOr<BlockMeta> WriteInto(const std::string& tmp, SeriesSet* set, int6
     if (!index.empty() && !(index.back().labels < s.labels())) {
       return absl::InvalidArgumentError(absl::StrCat("write block: series out of order or repeated: ",
                                                      s.labels().ToString()));
+    }
+    // Regression group: the labels without __name__, le and quantile.
+    group.clear();
+    for (Label l : s.labels()) {
+      if (l.name == kMetricName || l.name == "le" || l.name == "quantile") continue;
+      base::PutLengthPrefixed(&group, l.name);
+      base::PutLengthPrefixed(&group, l.value);
     }
     std::unique_ptr<SeriesIterator> it = s.NewIterator();
     int64_t last = INT64_MIN;

@@ -273,6 +273,75 @@ bool DecodeInts(std::string_view* in, size_t n, int64_t* out) {
   });
 }
 
+bool ToScaledInts(const double* v, size_t n, int64_t* ints, int* scale) {
+  if (n > kMaxChunkSamples) return false;
+  int s = 0;
+  for (size_t i = 0; i < n && s >= 0; ++i) s = DecimalScale(v[i], s);
+  if (s < 0) return false;
+  for (size_t i = 0; i < n; ++i) ints[i] = static_cast<int64_t>(std::nearbyint(v[i] * kPow10[s]));
+  *scale = s;
+  return true;
+}
+
+namespace {
+constexpr int kRegressFracBits = 32;
+
+int64_t RegressPredict(int64_t y0, int64_t slope, int64_t x0, int64_t x) {
+  __int128 dx = static_cast<__int128>(x) - x0;
+  return static_cast<int64_t>(static_cast<__int128>(y0) + ((dx * slope) >> kRegressFracBits));
+}
+}  // namespace
+
+bool EncodeRegress(const int64_t* y, const int64_t* x, size_t n, std::string* dst) {
+  if (n < 3) return false;
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < n; ++i) {
+    mx += static_cast<double>(x[i]) - static_cast<double>(x[0]);
+    my += static_cast<double>(y[i]) - static_cast<double>(y[0]);
+  }
+  mx /= static_cast<double>(n);
+  my /= static_cast<double>(n);
+  double cov = 0, var = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double dx = static_cast<double>(x[i]) - static_cast<double>(x[0]) - mx;
+    cov += dx * (static_cast<double>(y[i]) - static_cast<double>(y[0]) - my);
+    var += dx * dx;
+  }
+  if (!(var > 0)) return false;
+  double sd = std::nearbyint(cov / var * 4294967296.0);
+  if (!(std::fabs(sd) < 4.6e18)) return false;
+  const int64_t slope = static_cast<int64_t>(sd);
+  __int128 lo = 0, hi = 0;
+  for (size_t i = 1; i < n; ++i) {
+    __int128 r = static_cast<__int128>(y[i]) - RegressPredict(y[0], slope, x[0], x[i]);
+    lo = r < lo ? r : lo;
+    hi = r > hi ? r : hi;
+  }
+  if (lo < INT64_MIN / 2 || hi > INT64_MAX / 2) return false;
+  PutVarsint64(dst, y[0]);
+  PutVarsint64(dst, slope);
+  PutFor(n - 1, [&](size_t i) { return y[i + 1] - RegressPredict(y[0], slope, x[0], x[i + 1]); }, dst);
+  return true;
+}
+
+bool DecodeRegress(std::string_view* in, const int64_t* x, size_t n, int64_t* y) {
+  int64_t slope;
+  if (n < 3 || !base::GetVarsint64(in, &y[0]) || !base::GetVarsint64(in, &slope)) return false;
+  return GetFor(in, n - 1, [&](size_t i, int64_t r) {
+    y[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(RegressPredict(y[0], slope, x[0], x[i + 1])) +
+                                    static_cast<uint64_t>(r));
+  });
+}
+
+void ScaledToDoubles(const int64_t* ints, size_t n, int scale, double* out) {
+  const double p = kPow10[scale];
+  if (scale == 0) {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(ints[i]);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(ints[i]) / p;
+  }
+}
+
 void EncodeValues(const double* v, size_t n, std::string* dst) {
   const uint64_t b0 = std::bit_cast<uint64_t>(v[0]);
   bool constant = true;
@@ -282,18 +351,14 @@ void EncodeValues(const double* v, size_t n, std::string* dst) {
     base::PutFixed64(dst, b0);
     return;
   }
-  int scale = 0;
-  for (size_t i = 0; i < n && scale >= 0; ++i) scale = DecimalScale(v[i], scale);
-  if (scale >= 0) {
+  int scale;
+  int64_t ints[kMaxChunkSamples];
+  if (ToScaledInts(v, n, ints, &scale)) {
     // Scaled integers: counters, bucket counts, coarse gauges, ms-rounded sums.
-    int64_t ints[kMaxChunkSamples];
-    if (n <= kMaxChunkSamples) {
-      for (size_t i = 0; i < n; ++i) ints[i] = static_cast<int64_t>(std::nearbyint(v[i] * kPow10[scale]));
-      dst->push_back(static_cast<char>(kValuesInt));
-      dst->push_back(static_cast<char>(scale));
-      EncodeInts(ints, n, dst);
-      return;
-    }
+    dst->push_back(static_cast<char>(kValuesInt));
+    dst->push_back(static_cast<char>(scale));
+    EncodeInts(ints, n, dst);
+    return;
   }
   // Float FOR over the raw bits when values share sign and are incompressible
   // in XOR terms; otherwise XOR. Keep the smaller.
@@ -335,12 +400,7 @@ bool DecodeValues(std::string_view* in, size_t n, double* out) {
       if (!GetByte(in, &scale) || scale > kMaxDecimalScale || n > kMaxChunkSamples) return false;
       int64_t ints[kMaxChunkSamples];
       if (!DecodeInts(in, n, ints)) return false;
-      const double p = kPow10[scale];
-      if (scale == 0) {
-        for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(ints[i]);
-      } else {
-        for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(ints[i]) / p;
-      }
+      ScaledToDoubles(ints, n, scale, out);
       return true;
     }
     case kValuesFloatFor: {

@@ -28,6 +28,19 @@ bool DecodeInts(std::string_view* in, size_t n, int64_t* out);
 void EncodeValues(const double* v, size_t n, std::string* dst);
 bool DecodeValues(std::string_view* in, size_t n, double* out);
 
+// Scaled-integer view of values: v[i] == ints[i] / 10^scale bit for bit.
+// False when some value is not such a decimal (NaN, -0, 1/3, > 2^53).
+bool ToScaledInts(const double* v, size_t n, int64_t* ints, int* scale);
+void ScaledToDoubles(const int64_t* ints, size_t n, int scale, double* out);
+
+// Cross-series regression (values kind 4 body): y ≈ y0 + slope·(x - x0)
+// with a 32.32 fixed-point least-squares slope, residuals FOR-packed. The
+// reference x is another chunk with the same timestamps (e.g. a
+// histogram's +Inf bucket for its other buckets, _sum and _count).
+// False when it does not apply (n < 3, constant x, overflow).
+bool EncodeRegress(const int64_t* y, const int64_t* x, size_t n, std::string* dst);
+bool DecodeRegress(std::string_view* in, const int64_t* x, size_t n, int64_t* y);
+
 // The values(n) kind byte EncodeValues would choose (for statistics).
 uint8_t ValuesKind(std::string_view encoded);
 

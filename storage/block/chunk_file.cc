@@ -2,6 +2,8 @@
 
 #include <lz4.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
@@ -50,18 +52,64 @@ absl::StatusOr<uint64_t> ChunkFileWriter::AddTimestamps(const int64_t* ts, size_
   return ref;
 }
 
-absl::StatusOr<uint64_t> ChunkFileWriter::AddSeriesChunk(uint64_t ts_ref, const double* v, size_t n) {
+absl::StatusOr<uint64_t> ChunkFileWriter::AddSeriesChunk(uint64_t ts_ref, const double* v, size_t n,
+                                                         std::string_view group) {
   scratch_.clear();
   scratch_.push_back(static_cast<char>(kEntrySeriesChunk));
   base::PutVarint64(&scratch_, n);
   base::PutVarint64(&scratch_, ts_ref);
+  const size_t header = scratch_.size();
   EncodeValues(v, n, &scratch_);
+  int64_t ints[kMaxChunkSamples];
+  int scale = 0;
+  const bool is_int = !group.empty() && static_cast<uint8_t>(scratch_[header]) == kValuesInt &&
+                      ToScaledInts(v, n, ints, &scale);
+  std::vector<Reference>* refs = nullptr;
+  if (is_int) {
+    group_key_.assign(group.data(), group.size());
+    base::PutFixed64(&group_key_, ts_ref);
+    auto rit = references_.find(group_key_);
+    if (rit != references_.end()) {
+      refs = &rit->second;
+    } else if (references_.size() < kMaxReferences) {
+      refs = &references_[group_key_];
+    }
+    // Try each reference of the group; keep the smallest encoding.
+    for (const Reference& r : refs ? *refs : std::vector<Reference>{}) {
+      if (r.ints.size() != n) continue;
+      alt_.assign(scratch_, 0, header);
+      alt_.push_back(static_cast<char>(kValuesRegress));
+      base::PutVarint64(&alt_, r.ref);
+      alt_.push_back(static_cast<char>(scale));
+      if (EncodeRegress(ints, r.ints.data(), n, &alt_) && alt_.size() < scratch_.size()) {
+        scratch_.swap(alt_);
+      }
+    }
+  }
   // Identical chunks (a histogram's +Inf bucket and its _count, series that
   // are all zero) are stored once and shared.
   auto it = chunk_refs_.find(scratch_);
   if (it != chunk_refs_.end()) return it->second;
   ASSIGN_OR_RETURN(uint64_t ref, AddEntry(scratch_));
   chunk_refs_.emplace(scratch_, ref);
+  if (refs != nullptr && static_cast<uint8_t>(scratch_[header]) == kValuesInt) {
+    // Keep the widest-ranging integer chunks as references: a counter that
+    // the others are proportional to (a histogram's +Inf bucket) predicts best.
+    int64_t lo = ints[0], hi = ints[0];
+    for (size_t i = 1; i < n; ++i) {
+      lo = std::min(lo, ints[i]);
+      hi = std::max(hi, ints[i]);
+    }
+    uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    Reference nr{ref, range, std::vector<int64_t>(ints, ints + n)};
+    if (refs->size() < kReferencesPerGroup) {
+      refs->push_back(std::move(nr));
+    } else {
+      auto min = std::min_element(refs->begin(), refs->end(),
+                                  [](const Reference& a, const Reference& b) { return a.range < b.range; });
+      if (min->range < range) *min = std::move(nr);
+    }
+  }
   return ref;
 }
 
@@ -193,6 +241,43 @@ absl::StatusOr<std::string_view> PageCache::Entry(uint64_t ref) {
   return std::string_view(p->raw).substr(p->data_start + begin, p->ends[i] - begin);
 }
 
+absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t count, double* values) {
+  uint64_t base_ref;
+  e.remove_prefix(1);
+  if (!base::GetVarint64(&e, &base_ref) || e.empty() || static_cast<uint8_t>(e[0]) > kMaxDecimalScale) {
+    return Corrupt(ChunkRefPage(ref), "bad regression header");
+  }
+  const int scale = static_cast<uint8_t>(e[0]);
+  e.remove_prefix(1);
+  body_.assign(e.data(), e.size());  // Entry() below may evict this page
+  if (base_ref != ref_ref_) {
+    ref_ref_ = UINT64_MAX;
+    ASSIGN_OR_RETURN(std::string_view r, Entry(base_ref));
+    uint64_t rn, rts;
+    uint8_t rscale;
+    if (r.size() < 2 || static_cast<uint8_t>(r[0]) != kEntrySeriesChunk) {
+      return Corrupt(ChunkRefPage(base_ref), "regression reference is not a series chunk");
+    }
+    r.remove_prefix(1);
+    if (!base::GetVarint64(&r, &rn) || rn != count || !base::GetVarint64(&r, &rts) || r.size() < 2 ||
+        static_cast<uint8_t>(r[0]) != kValuesInt || (rscale = static_cast<uint8_t>(r[1])) > kMaxDecimalScale) {
+      return Corrupt(ChunkRefPage(base_ref), "bad regression reference");
+    }
+    r.remove_prefix(2);
+    ref_ints_.resize(rn);
+    if (!DecodeInts(&r, rn, ref_ints_.data())) return Corrupt(ChunkRefPage(base_ref), "bad reference ints");
+    ref_ref_ = base_ref;
+  }
+  if (ref_ints_.size() != count) return Corrupt(ChunkRefPage(ref), "regression reference length mismatch");
+  ints_.resize(count);
+  std::string_view body = body_;
+  if (!DecodeRegress(&body, ref_ints_.data(), count, ints_.data())) {
+    return Corrupt(ChunkRefPage(ref), "bad regression values");
+  }
+  ScaledToDoubles(ints_.data(), count, scale, values);
+  return absl::OkStatus();
+}
+
 absl::Status PageCache::ReadSeriesChunk(uint64_t ref, int64_t* ts, double* values, size_t* n) {
   ASSIGN_OR_RETURN(std::string_view e, Entry(ref));
   uint64_t count, ts_ref;
@@ -204,7 +289,11 @@ absl::Status PageCache::ReadSeriesChunk(uint64_t ref, int64_t* ts, double* value
       !base::GetVarint64(&e, &ts_ref)) {
     return Corrupt(ChunkRefPage(ref), "bad series chunk header");
   }
-  if (!DecodeValues(&e, count, values)) return Corrupt(ChunkRefPage(ref), "bad chunk values");
+  if (!e.empty() && static_cast<uint8_t>(e[0]) == kValuesRegress) {
+    RETURN_IF_ERROR(ReadRegress(ref, e, count, values));
+  } else if (!DecodeValues(&e, count, values)) {
+    return Corrupt(ChunkRefPage(ref), "bad chunk values");
+  }
   if (ts_ref != ts_ref_) {
     ts_ref_ = UINT64_MAX;
     ASSIGN_OR_RETURN(std::string_view t, Entry(ts_ref));

@@ -29,7 +29,12 @@ class ChunkFileWriter {
   absl::StatusOr<uint64_t> AddTimestamps(const int64_t* ts, size_t n);
   // Writes a series chunk whose timestamps are the column `ts_ref`, or
   // returns the ref of an identical chunk written before.
-  absl::StatusOr<uint64_t> AddSeriesChunk(uint64_t ts_ref, const double* v, size_t n);
+  // `group` names series likely to move together (same labels apart from
+  // __name__, le and quantile, e.g. one histogram's buckets, _sum and
+  // _count): the first integer chunk of a group and timestamp column becomes
+  // the reference that later ones may be encoded against (values kind 4).
+  absl::StatusOr<uint64_t> AddSeriesChunk(uint64_t ts_ref, const double* v, size_t n,
+                                          std::string_view group = {});
   absl::Status Finish();
 
   uint64_t bytes_written() const { return file_->size(); }
@@ -47,6 +52,14 @@ class ChunkFileWriter {
   std::string compressed_;
   absl::flat_hash_map<std::string, uint64_t> ts_refs_;
   absl::flat_hash_map<std::string, uint64_t> chunk_refs_;
+  struct Reference {
+    uint64_t ref;
+    uint64_t range;  // max - min of ints
+    std::vector<int64_t> ints;
+  };
+  absl::flat_hash_map<std::string, std::vector<Reference>> references_;
+  std::string group_key_;
+  std::string alt_;
 };
 
 // Reads entries of an in-memory (mapped) chunk file. The view must outlive
@@ -87,6 +100,7 @@ class PageCache {
     size_t data_start = 0;
   };
   absl::StatusOr<const Page*> GetPage(uint64_t offset);
+  absl::Status ReadRegress(uint64_t ref, std::string_view entry_values, size_t count, double* values);
 
   const ChunkFileReader* reader_;
   std::array<Page, 4> pages_;
@@ -95,6 +109,11 @@ class PageCache {
   uint64_t ts_ref_ = UINT64_MAX;
   size_t ts_n_ = 0;
   std::vector<int64_t> ts_;
+  // Last decoded reference chunk (integers) for regression-coded chunks.
+  uint64_t ref_ref_ = UINT64_MAX;
+  std::vector<int64_t> ref_ints_;
+  std::string body_;
+  std::vector<int64_t> ints_;
 };
 
 // Parses one page header at `offset`; fills raw page bytes. Used by Verify and PageCache.
