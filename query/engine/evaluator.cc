@@ -50,6 +50,7 @@ class WindowBuffer {
   void Reset(storage::SeriesIterator* it) {
     it_ = it;
     buf_.clear();
+    resets_.clear();
     head_ = 0;
     started_ = false;
     has_next_ = false;
@@ -60,9 +61,11 @@ class WindowBuffer {
     while (head_ < buf_.size() && buf_[head_].t_ms <= lo) ++head_;
     if (head_ == buf_.size()) {
       buf_.clear();
+      resets_.clear();
       head_ = 0;
     } else if (head_ > 256 && head_ * 2 > buf_.size()) {
       buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(head_));
+      resets_.erase(resets_.begin(), resets_.begin() + static_cast<ptrdiff_t>(head_));
       head_ = 0;
     }
     if (!started_) {
@@ -74,16 +77,26 @@ class WindowBuffer {
       if (has_next_) next_ = it_->At();
     }
     while (has_next_ && next_.t_ms <= hi) {
-      if (next_.t_ms > lo && !storage::IsStaleNaN(next_.value)) buf_.push_back(next_);
+      if (next_.t_ms > lo && !storage::IsStaleNaN(next_.value)) {
+        const bool reset = !buf_.empty() && next_.value < buf_.back().value;
+        resets_.push_back((resets_.empty() ? 0 : resets_.back()) + (reset ? 1 : 0));
+        buf_.push_back(next_);
+      }
       has_next_ = it_->Next();
       if (has_next_) next_ = it_->At();
     }
     return std::span<const Point>(buf_.data() + head_, buf_.size() - head_);
   }
+  // Whether a value decreases between consecutive points of the last
+  // window (lets rate/increase skip their reset scan, O(1) per step).
+  bool WindowHasDecrease() const {
+    return buf_.size() > head_ && resets_.back() != resets_[head_];
+  }
 
  private:
   storage::SeriesIterator* it_ = nullptr;
   std::vector<Point> buf_;
+  std::vector<uint32_t> resets_;  // prefix count of decreases in buf_
   size_t head_ = 0;
   bool started_ = false;
   bool has_next_ = false;
@@ -570,6 +583,7 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
       const int64_t ref = (has_at ? at_ms : ts) - offset_ms;
       ra.window = wb.Slide(ref - range_ms, ref);
+      ra.may_decrease = wb.WindowHasDecrease();
       peak = std::max<int64_t>(peak, static_cast<int64_t>(ra.window.size()));
       if (ra.window.empty()) continue;
       ra.ts = ts;

@@ -108,6 +108,8 @@ struct RangeArgs {
   double param0 = 0;        // scalar args in order (quantile q, predict t, sf)
   double param1 = 0;
   const storage::Labels* metric = nullptr;
+  // False when no value decreases inside the window (no counter resets).
+  bool may_decrease = true;
 };
 using RangeFunc = bool (*)(FuncEnv& env, const RangeArgs& a, double* out);
 

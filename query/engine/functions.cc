@@ -426,7 +426,7 @@ bool ExtrapolatedRate(const RangeArgs& a, bool is_counter, bool is_rate, double*
   const auto& w = a.window;
   if (w.size() < 2) return false;
   double result = w.back().value - w.front().value;
-  if (is_counter) {
+  if (is_counter && a.may_decrease) {
     for (size_t i = 1; i < w.size(); ++i) {
       if (w[i].value < w[i - 1].value) result += w[i - 1].value;
     }
