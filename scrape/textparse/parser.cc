@@ -385,7 +385,7 @@ Entry Parser::TextComment(const char* line) {
     }
   }
   if (kind == Entry::kComment) {
-    if (!strict && line[1] != ' ' && line[1] != '\t' &&
+    if (!strict && eol - line > 1 && line[1] != ' ' && line[1] != '\t' &&
         std::memchr(line, '\0', eol - line) != nullptr) {
       // promlex consumeComment in the initial state stops at a NUL as EOF.
       done_ = true;

@@ -291,3 +291,16 @@ TEST(TextScrape, LeNormalisationFastPathAgrees) {
 
 }  // namespace
 }  // namespace promlet::scrape::textparse
+
+namespace promlet::scrape::textparse {
+namespace {
+
+// Found by textparse_fuzz: a lone '#' as the last byte of the body.
+TEST(TextScrape, HashAtEndOfBody) {
+  EXPECT_TRUE(Text("#").ok);
+  EXPECT_TRUE(Text("a 1\n#").ok);
+  EXPECT_FALSE(TextStrict("#").ok);
+}
+
+}  // namespace
+}  // namespace promlet::scrape::textparse
