@@ -18,12 +18,16 @@ DB::DB(base::Env* env, std::string dir, DBOptions options)
   head::HeadOptions ho;
   ho.chunk_range_ms = options_.block_range_ms;
   ho.samples_per_chunk = options_.samples_per_chunk;
+  if (options_.head_chunks_on_disk) ho.chunk_dir = base::JoinPath(dir_, "chunks_head");
   head_ = std::make_unique<head::Head>(ho);
 }
 
 absl::StatusOr<std::unique_ptr<DB>> DB::Open(base::Env* env, std::string dir, DBOptions options) {
   if (options.block_range_ms <= 0) return absl::InvalidArgumentError("block range must be > 0");
   RETURN_IF_ERROR(env->CreateDirs(dir));
+  if (options.head_chunks_on_disk) {
+    RETURN_IF_ERROR(env->CreateDirs(base::JoinPath(dir, "chunks_head")));
+  }
   std::unique_ptr<DB> db(new DB(env, std::move(dir), options));
   RETURN_IF_ERROR(block::RemoveTmpDirs(db->dir_));
   ASSIGN_OR_RETURN(std::vector<std::unique_ptr<block::BlockReader>> blocks,

@@ -11,7 +11,8 @@
 //   ...
 //   RETURN_IF_ERROR(db->Close());
 //
-// Layout of `dir`: wal/ (storage/wal), one <ULID>/ per block (storage/block).
+// Layout of `dir`: wal/ (storage/wal), one <ULID>/ per block (storage/block),
+// chunks_head/ (full head chunks, a cache rebuilt from the WAL).
 // Open replays the WAL (repairing a torn tail) after opening the blocks.
 // Compact() — run every compaction_interval by a background thread, or by
 // the caller — cuts the head into a block once it spans more than 1.5 block
@@ -48,6 +49,9 @@ struct DBOptions {
   int64_t retention_ms = 15LL * 24 * 3600 * 1000;
   uint64_t retention_bytes = 0;
   int samples_per_chunk = 120;
+  // Full head chunks in page files under chunks_head/ (out of RSS until
+  // read) rather than anonymous memory. A cache: the WAL is the truth.
+  bool head_chunks_on_disk = true;
   // Segment size and fsync policy (default: fdatasync every second and on
   // segment close, so a power loss loses at most ~1 s; a killed process
   // loses nothing committed).

@@ -23,7 +23,8 @@ bool ValidLabels(const Labels& labels) {
 
 }  // namespace
 
-Head::Head(HeadOptions options) : options_(options), series_(&symbols_) {}
+Head::Head(HeadOptions options)
+    : options_(options), series_(&symbols_), arena_(options_.chunk_dir) {}
 
 Head::~Head() {
   absl::MutexLock lock(&reclaim_mu_);

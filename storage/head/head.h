@@ -18,6 +18,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -38,6 +39,9 @@ struct HeadOptions {
   // at such a boundary takes whole chunks.
   int64_t chunk_range_ms = 2 * 3600 * 1000;
   int samples_per_chunk = 120;
+  // Directory for full-chunk page files (ChunkArena); empty keeps full
+  // chunks in anonymous memory. Must exist.
+  std::string chunk_dir;
 };
 
 // Counters for /metrics; a consistent-enough snapshot of atomics.

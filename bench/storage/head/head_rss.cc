@@ -2,8 +2,10 @@
 // each with 10 label pairs (node_exporter-like: 500 metric names x 2000
 // targets, with job/env/region/zone/cluster/namespace/team/shard labels).
 //
-//   storage_head_rss [samples_per_series=1] [max_series=1000000]
+//   storage_head_rss [samples_per_series=1] [max_series=1000000] [chunk_dir]
 //
+// With chunk_dir, full chunks go to page files there (as in the DB, whose
+// default is <data>/chunks_head), without it to anonymous memory.
 // Prints RSS (from /proc/self/statm) after 100k and after max series and the
 // marginal bytes per series.
 #include <unistd.h>
@@ -51,7 +53,9 @@ int main(int argc, char** argv) {
   const int samples = argc > 1 ? std::atoi(argv[1]) : 1;
   const int max_series = argc > 2 ? std::atoi(argv[2]) : 1000000;
   const int first = std::min(100000, max_series);
-  promlet::storage::head::Head head;
+  promlet::storage::head::HeadOptions opts;
+  if (argc > 3) opts.chunk_dir = argv[3];
+  promlet::storage::head::Head head(opts);
   std::vector<SeriesRef> refs;
   refs.reserve(max_series);
   const size_t rss0 = RssBytes();

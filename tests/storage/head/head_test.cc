@@ -1,5 +1,9 @@
 #include "storage/head/head.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <bit>
 #include <cmath>
 #include <random>
@@ -143,6 +147,35 @@ TEST(Head, ChunksCutAtCountAndRangeBoundary) {
   ASSERT_TRUE(it->Seek(99950));
   EXPECT_EQ(it->At().t_ms, 100000);
   EXPECT_FALSE(it->Next());
+}
+
+TEST(Head, FileBackedFullChunks) {
+  std::string tmpl = testing::TempDir() + "promlet_head_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::string dir = tmpl;
+  {
+    HeadOptions opts;
+    opts.chunk_dir = dir;
+    opts.chunk_range_ms = 1000000;
+    opts.samples_per_chunk = 10;
+    Head head(opts);
+    auto app = head.NewAppender();
+    auto ref = app->Append(0, L({{"__name__", "x"}}), 0, 0);
+    ASSERT_TRUE(ref.ok());
+    for (int i = 1; i < 500; ++i) ASSERT_TRUE(app->Append(*ref, {}, i * 10, i * 0.5).ok());
+    ASSERT_TRUE(app->Commit().ok());
+    EXPECT_EQ(head.Stats().chunks_cut, 49u);
+    auto got = SelectAll(&head, 0, 100000, Name("x"));
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_EQ(got[0].samples.size(), 500u);
+    for (int i = 0; i < 500; ++i) EXPECT_EQ(got[0].samples[i].value, i * 0.5);
+    struct stat st;
+    EXPECT_EQ(stat((dir + "/chunks_000000").c_str(), &st), 0);
+  }
+  // The arena removes its files.
+  struct stat st;
+  EXPECT_NE(stat((dir + "/chunks_000000").c_str(), &st), 0);
+  rmdir(dir.c_str());
 }
 
 TEST(Head, TruncateDropsOldChunksAndSeries) {
