@@ -1,9 +1,13 @@
 #include "storage/block/backfill.h"
 
 #include <algorithm>
+#include <atomic>
 #include <set>
+#include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "base/status_macros.h"
+#include "storage/block/file_util.h"
 #include "storage/block/block_writer.h"
 
 namespace promlet::storage::block {
@@ -102,12 +106,37 @@ absl::StatusOr<std::vector<BlockMeta>> Backfill::WriteBlocks(
     order.emplace_back(&s.labels, &s.samples);
   }
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  // Blocks are independent: write them on up to hardware_concurrency threads.
+  const std::vector<int64_t> starts(ranges.begin(), ranges.end());
+  std::vector<absl::StatusOr<BlockMeta>> results(starts.size(), absl::UnknownError("not written"));
+  std::atomic<size_t> next{0}, done{0};
+  absl::Mutex progress_mu;
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < starts.size();) {
+      RangeSet set(order, starts[i], starts[i] + block_range_ms);
+      results[i] = WriteBlock(dir, &set, starts[i], starts[i] + block_range_ms);
+      absl::MutexLock l(&progress_mu);
+      if (progress) progress(++done, starts.size());
+    }
+  };
+  size_t nthreads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), starts.size());
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < nthreads; ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
   std::vector<BlockMeta> metas;
-  for (int64_t start : ranges) {
-    RangeSet set(order, start, start + block_range_ms);
-    ASSIGN_OR_RETURN(BlockMeta meta, WriteBlock(dir, &set, start, start + block_range_ms));
-    if (!meta.ulid.empty()) metas.push_back(std::move(meta));
-    if (progress) progress(metas.size(), ranges.size());
+  absl::Status first_error;
+  for (auto& r : results) {
+    if (!r.ok()) {
+      if (first_error.ok()) first_error = r.status();
+    } else if (!r->ulid.empty()) {
+      metas.push_back(std::move(*r));
+    }
+  }
+  if (!first_error.ok()) {
+    // No partial import: remove the blocks this call did write.
+    for (const BlockMeta& m : metas) RemoveAll(dir + "/" + m.ulid).IgnoreError();
+    return first_error;
   }
   return metas;
 }

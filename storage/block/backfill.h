@@ -48,9 +48,11 @@ class Backfill {
   size_t num_series() const { return series_.size(); }
   uint64_t num_samples() const { return num_samples_; }
 
-  // Writes one block per aligned range that has samples. Samples of a
-  // series are sorted by time; of repeated timestamps the first is kept.
-  // progress(blocks_done, blocks_total) is called after each block.
+  // Writes one block per aligned range that has samples, several at once
+  // (one thread per core). Samples of a series are sorted by time; of
+  // repeated timestamps the first is kept. On error the blocks written by
+  // this call are removed again. progress(blocks_done, blocks_total) is
+  // called after each block, serialised.
   absl::StatusOr<std::vector<BlockMeta>> WriteBlocks(
       const std::string& dir, int64_t block_range_ms,
       const std::function<void(size_t, size_t)>& progress = nullptr);
