@@ -144,6 +144,52 @@ std::string CheckResult(const Eval& ev, const QueryResult& r) {
   return "";
 }
 
+// FORMAT.md §6.3.1: attaches `@ t_ms` to every selector and subquery that
+// has none (not descending into subqueries that get one).
+void AddAt(Expr* e, int64_t t_ms) {
+  std::visit(Overloaded{
+                 [&](VectorSelector& vs) {
+                   if (vs.at.kind == AtModifier::Kind::kNone) {
+                     vs.at.kind = AtModifier::Kind::kTimestamp;
+                     vs.at.timestamp_ms = t_ms;
+                   }
+                 },
+                 [&](MatrixSelector& ms) { AddAt(ms.vector_selector.get(), t_ms); },
+                 [&](SubqueryExpr& sq) {
+                   if (sq.at.kind == AtModifier::Kind::kNone) {
+                     sq.at.kind = AtModifier::Kind::kTimestamp;
+                     sq.at.timestamp_ms = t_ms;
+                   } else {
+                     AddAt(sq.expr.get(), t_ms);
+                   }
+                 },
+                 [&](ParenExpr& p) { AddAt(p.expr.get(), t_ms); },
+                 [&](UnaryExpr& u) { AddAt(u.expr.get(), t_ms); },
+                 [&](BinaryExpr& b) {
+                   AddAt(b.lhs.get(), t_ms);
+                   AddAt(b.rhs.get(), t_ms);
+                 },
+                 [&](AggregateExpr& a) {
+                   AddAt(a.expr.get(), t_ms);
+                   if (a.param) AddAt(a.param.get(), t_ms);
+                 },
+                 [&](Call& c) {
+                   for (ExprPtr& x : c.args) AddAt(x.get(), t_ms);
+                 },
+                 [](auto&) {},
+             },
+             e->node);
+}
+
+bool TimeDependent(const std::string& expr) {
+  for (const char* f : {"time(", "timestamp(", "hour(", "minute(", "month(", "year(", "day_of_",
+                        "days_in_month(", "predict_linear(", "start()", "end()", "range()",
+                        "step()"}) {
+    if (expr.find(f) != std::string::npos) return true;
+  }
+  return false;
+}
+
 CaseResult RunEval(const Eval& ev, storage::MemStorage* db, const Engine& engine) {
   CaseResult c;
   c.line = ev.line;
@@ -168,7 +214,25 @@ CaseResult RunEval(const Eval& ev, storage::MemStorage* db, const Engine& engine
   }
   c.message = CheckResult(ev, *r);
   c.ok = c.message.empty();
-  if (!c.ok || ev.range || ev.ordered || ev.has_range_vector || ev.expect_string) return c;
+  if (!c.ok || ev.range || ev.has_range_vector || ev.expect_string) return c;
+  // FORMAT.md §6.3.1 step invariance: with `@ t` on every selector the
+  // result must not depend on the evaluation time.
+  if (!TimeDependent(ev.expr)) {
+    ExprPtr pinned = CloneExpr(**e);
+    AddAt(pinned.get(), ev.at);
+    std::vector<int64_t> times = {-10 * ev.at, 0, ev.at / 5, ev.at, 10 * ev.at};
+    if (ev.at == 0) times = {-1000, 0, 1000};
+    for (int64_t t : times) {
+      absl::StatusOr<QueryResult> pr = engine.InstantQuery(db, *pinned, t);
+      std::string m = pr.ok() ? CheckResult(ev, *pr) : pr.status().ToString();
+      if (!m.empty()) {
+        c.ok = false;
+        c.message = absl::StrCat("@ variant at ", t, "ms: ", m);
+        return c;
+      }
+    }
+  }
+  if (ev.ordered) return c;
   // FORMAT.md §6.3 range-mode check: the same query as a range query from
   // t-1m to t+1m at 1m must give the same value at t.
   for (const char* f : {"start()", "end()", "range()", "step()"}) {
