@@ -6,8 +6,12 @@ namespace promlet::query {
 
 bool IsComparisonOp(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kEql: case BinaryOp::kNeq: case BinaryOp::kGtr:
-    case BinaryOp::kLss: case BinaryOp::kGte: case BinaryOp::kLte:
+    case BinaryOp::kEql:
+    case BinaryOp::kNeq:
+    case BinaryOp::kGtr:
+    case BinaryOp::kLss:
+    case BinaryOp::kGte:
+    case BinaryOp::kLte:
       return true;
     default:
       return false;
@@ -20,50 +24,84 @@ bool IsSetOp(BinaryOp op) {
 
 const char* BinaryOpString(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAdd: return "+";
-    case BinaryOp::kSub: return "-";
-    case BinaryOp::kMul: return "*";
-    case BinaryOp::kDiv: return "/";
-    case BinaryOp::kMod: return "%";
-    case BinaryOp::kPow: return "^";
-    case BinaryOp::kAtan2: return "atan2";
-    case BinaryOp::kEql: return "==";
-    case BinaryOp::kNeq: return "!=";
-    case BinaryOp::kGtr: return ">";
-    case BinaryOp::kLss: return "<";
-    case BinaryOp::kGte: return ">=";
-    case BinaryOp::kLte: return "<=";
-    case BinaryOp::kAnd: return "and";
-    case BinaryOp::kOr: return "or";
-    case BinaryOp::kUnless: return "unless";
+    case BinaryOp::kAdd:
+      return "+";
+    case BinaryOp::kSub:
+      return "-";
+    case BinaryOp::kMul:
+      return "*";
+    case BinaryOp::kDiv:
+      return "/";
+    case BinaryOp::kMod:
+      return "%";
+    case BinaryOp::kPow:
+      return "^";
+    case BinaryOp::kAtan2:
+      return "atan2";
+    case BinaryOp::kEql:
+      return "==";
+    case BinaryOp::kNeq:
+      return "!=";
+    case BinaryOp::kGtr:
+      return ">";
+    case BinaryOp::kLss:
+      return "<";
+    case BinaryOp::kGte:
+      return ">=";
+    case BinaryOp::kLte:
+      return "<=";
+    case BinaryOp::kAnd:
+      return "and";
+    case BinaryOp::kOr:
+      return "or";
+    case BinaryOp::kUnless:
+      return "unless";
   }
   return "?";
 }
 
 const char* AggregateOpString(AggregateOp op) {
   switch (op) {
-    case AggregateOp::kSum: return "sum";
-    case AggregateOp::kAvg: return "avg";
-    case AggregateOp::kCount: return "count";
-    case AggregateOp::kMin: return "min";
-    case AggregateOp::kMax: return "max";
-    case AggregateOp::kGroup: return "group";
-    case AggregateOp::kStddev: return "stddev";
-    case AggregateOp::kStdvar: return "stdvar";
-    case AggregateOp::kTopk: return "topk";
-    case AggregateOp::kBottomk: return "bottomk";
-    case AggregateOp::kQuantile: return "quantile";
-    case AggregateOp::kCountValues: return "count_values";
-    case AggregateOp::kLimitk: return "limitk";
-    case AggregateOp::kLimitRatio: return "limit_ratio";
+    case AggregateOp::kSum:
+      return "sum";
+    case AggregateOp::kAvg:
+      return "avg";
+    case AggregateOp::kCount:
+      return "count";
+    case AggregateOp::kMin:
+      return "min";
+    case AggregateOp::kMax:
+      return "max";
+    case AggregateOp::kGroup:
+      return "group";
+    case AggregateOp::kStddev:
+      return "stddev";
+    case AggregateOp::kStdvar:
+      return "stdvar";
+    case AggregateOp::kTopk:
+      return "topk";
+    case AggregateOp::kBottomk:
+      return "bottomk";
+    case AggregateOp::kQuantile:
+      return "quantile";
+    case AggregateOp::kCountValues:
+      return "count_values";
+    case AggregateOp::kLimitk:
+      return "limitk";
+    case AggregateOp::kLimitRatio:
+      return "limit_ratio";
   }
   return "?";
 }
 
 bool AggregateOpHasParam(AggregateOp op) {
   switch (op) {
-    case AggregateOp::kTopk: case AggregateOp::kBottomk: case AggregateOp::kQuantile:
-    case AggregateOp::kCountValues: case AggregateOp::kLimitk: case AggregateOp::kLimitRatio:
+    case AggregateOp::kTopk:
+    case AggregateOp::kBottomk:
+    case AggregateOp::kQuantile:
+    case AggregateOp::kCountValues:
+    case AggregateOp::kLimitk:
+    case AggregateOp::kLimitRatio:
       return true;
     default:
       return false;
@@ -72,11 +110,16 @@ bool AggregateOpHasParam(AggregateOp op) {
 
 const char* ValueTypeString(ValueType t) {
   switch (t) {
-    case ValueType::kNone: return "none";
-    case ValueType::kScalar: return "scalar";
-    case ValueType::kVector: return "instant vector";
-    case ValueType::kMatrix: return "range vector";
-    case ValueType::kString: return "string";
+    case ValueType::kNone:
+      return "none";
+    case ValueType::kScalar:
+      return "scalar";
+    case ValueType::kVector:
+      return "instant vector";
+    case ValueType::kMatrix:
+      return "range vector";
+    case ValueType::kString:
+      return "string";
   }
   return "?";
 }

@@ -15,11 +15,16 @@ namespace {
 // Go's ValueType.String() (used by one message instead of DocumentedType).
 const char* RawTypeName(ValueType t) {
   switch (t) {
-    case ValueType::kNone: return "none";
-    case ValueType::kScalar: return "scalar";
-    case ValueType::kVector: return "vector";
-    case ValueType::kMatrix: return "matrix";
-    case ValueType::kString: return "string";
+    case ValueType::kNone:
+      return "none";
+    case ValueType::kScalar:
+      return "scalar";
+    case ValueType::kVector:
+      return "vector";
+    case ValueType::kMatrix:
+      return "matrix";
+    case ValueType::kString:
+      return "string";
   }
   return "?";
 }
@@ -65,8 +70,11 @@ ValueType Checker::Check(Expr* e) {
           [&](AggregateExpr& a) {
             ExpectType(a.expr.get(), ValueType::kVector, "aggregation expression");
             switch (a.op) {
-              case AggregateOp::kTopk: case AggregateOp::kBottomk: case AggregateOp::kQuantile:
-              case AggregateOp::kLimitk: case AggregateOp::kLimitRatio:
+              case AggregateOp::kTopk:
+              case AggregateOp::kBottomk:
+              case AggregateOp::kQuantile:
+              case AggregateOp::kLimitk:
+              case AggregateOp::kLimitRatio:
                 ExpectType(a.param.get(), ValueType::kScalar, "aggregation parameter");
                 break;
               case AggregateOp::kCountValues:
@@ -101,9 +109,9 @@ ValueType Checker::Check(Expr* e) {
               // The last matcher is the name given outside the braces.
               for (size_t i = 0; i + 1 < vs.matchers.size(); ++i) {
                 if (vs.matchers[i].name() == "__name__") {
-                  Fail(e->pos.start, absl::StrCat("metric name must not be set twice: ",
-                                                  GoQuote(vs.name), " or ",
-                                                  GoQuote(vs.matchers[i].value())));
+                  Fail(e->pos.start,
+                       absl::StrCat("metric name must not be set twice: ", GoQuote(vs.name), " or ",
+                                    GoQuote(vs.matchers[i].value())));
                 }
               }
               return;
@@ -161,8 +169,8 @@ void Checker::CheckBinary(Expr* e, BinaryExpr& b) {
   } else if (IsSetOp(b.op) && vm != nullptr) {
     if (vm->card == VectorMatching::Card::kOneToMany ||
         vm->card == VectorMatching::Card::kManyToOne) {
-      Fail(e->pos.start, absl::StrCat("no grouping allowed for \"", BinaryOpString(b.op),
-                                      "\" operation"));
+      Fail(e->pos.start,
+           absl::StrCat("no grouping allowed for \"", BinaryOpString(b.op), "\" operation"));
     }
     if (vm->card != VectorMatching::Card::kManyToMany) {
       Fail(e->pos.start, "set operations must always be many-to-many");
@@ -181,8 +189,8 @@ void Checker::CheckCall(Expr* e, Call& c) {
   const std::string name = GoQuote(f.name);
   if (f.variadic == 0) {
     if (nargs != got) {
-      Fail(e->pos.start, absl::StrFormat("expected %d argument(s) in call to %s, got %d", nargs,
-                                         name, got));
+      Fail(e->pos.start,
+           absl::StrFormat("expected %d argument(s) in call to %s, got %d", nargs, name, got));
     }
   } else {
     const int na = nargs - 1;

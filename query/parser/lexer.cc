@@ -174,15 +174,33 @@ std::string QuoteForDesc(std::string_view s, bool truncate = true) {
 std::string QuoteRune(int r) {
   std::string out = "'";
   switch (r) {
-    case '\a': out += "\\a"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\v': out += "\\v"; break;
-    case '\\': out += "\\\\"; break;
-    case '\'': out += "\\'"; break;
+    case '\a':
+      out += "\\a";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\v':
+      out += "\\v";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\'':
+      out += "\\'";
+      break;
     default:
       if (r < 0 || r > 0x10FFFF) {
         AppendRune(&out, kRuneError);
@@ -317,7 +335,10 @@ Token Lexer::LexStatements() {
         return Emit(TokenType::kEOF);
       case ',':
         return Emit(TokenType::kComma);
-      case ' ': case '\t': case '\n': case '\r':
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
         SkipSpaces();
         continue;
       case '*':
@@ -418,7 +439,10 @@ Token Lexer::LexInsideBraces() {
     switch (r) {
       case kEof:
         return Error("unexpected end of input inside braces");
-      case ' ': case '\t': case '\n': case '\r':
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
         SkipSpaces();
         continue;
       case ',':
@@ -464,9 +488,23 @@ Token Lexer::LexString(int quote) {
       unsigned base;
       unsigned max;
       switch (ch) {
-        case 'a': case 'b': case 'f': case 'n': case 'r': case 't': case 'v': case '\\':
+        case 'a':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+        case 'v':
+        case '\\':
           continue;
-        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7':
           n = 3, base = 8, max = 255;
           break;
         case 'x':
@@ -485,24 +523,24 @@ Token Lexer::LexString(int quote) {
           return Error("escape sequence not terminated");
         default:
           if (ch == quote) continue;
-          return Error(absl::StrFormat("unknown escape sequence U+%04X%s", ch < 0 ? 0xFFFD : ch,
-                                       ch >= 0x20 && ch != 0x7f
-                                           ? absl::StrCat(" ", QuoteRune(ch))
-                                           : std::string()));
+          return Error(absl::StrFormat(
+              "unknown escape sequence U+%04X%s", ch < 0 ? 0xFFFD : ch,
+              ch >= 0x20 && ch != 0x7f ? absl::StrCat(" ", QuoteRune(ch)) : std::string()));
       }
       unsigned x = 0;
       while (n > 0) {
         unsigned d = 16;
-        if (ch >= '0' && ch <= '9') d = ch - '0';
-        else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
-        else if (ch >= 'A' && ch <= 'F') d = ch - 'A' + 10;
+        if (ch >= '0' && ch <= '9')
+          d = ch - '0';
+        else if (ch >= 'a' && ch <= 'f')
+          d = ch - 'a' + 10;
+        else if (ch >= 'A' && ch <= 'F')
+          d = ch - 'A' + 10;
         if (d >= base) {
           if (ch == kEof) return Error("escape sequence not terminated");
-          return Error(absl::StrFormat("illegal character U+%04X%s in escape sequence",
-                                       ch < 0 ? 0xFFFD : ch,
-                                       ch >= 0x20 && ch != 0x7f
-                                           ? absl::StrCat(" ", QuoteRune(ch))
-                                           : std::string()));
+          return Error(absl::StrFormat(
+              "illegal character U+%04X%s in escape sequence", ch < 0 ? 0xFFFD : ch,
+              ch >= 0x20 && ch != 0x7f ? absl::StrCat(" ", QuoteRune(ch)) : std::string()));
         }
         x = x * base + d;
         if (--n > 0) ch = NextRune();

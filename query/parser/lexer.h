@@ -89,9 +89,9 @@ bool IsKeyword(TokenType t);  // keywords and start/end
 
 struct Token {
   TokenType type = TokenType::kEOF;
-  int pos = 0;            // byte offset of the first character
-  std::string_view val;   // the text as written (for kError: see message)
-  std::string message;    // kError only
+  int pos = 0;           // byte offset of the first character
+  std::string_view val;  // the text as written (for kError: see message)
+  std::string message;   // kError only
 
   int end() const { return pos + static_cast<int>(val.size()); }
   // Prometheus `Item.desc()`, used in "unexpected ..." errors:
@@ -113,8 +113,8 @@ class Lexer {
   std::string_view input() const { return input_; }
 
  private:
-  int Peek() const;       // next rune (byte; multi-byte runes decoded), -1 at end
-  int NextRune();         // consumes and returns it
+  int Peek() const;  // next rune (byte; multi-byte runes decoded), -1 at end
+  int NextRune();    // consumes and returns it
   void Backup() { pos_ -= width_; }
   bool Accept(std::string_view valid);
   void AcceptRun(std::string_view valid);

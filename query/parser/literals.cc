@@ -73,9 +73,12 @@ bool ParseGoInt(std::string_view s, int64_t* out) {
   for (char c : s) {
     if (c == '_') continue;  // validated by UnderscoreOk
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (Lower(c) >= 'a' && Lower(c) <= 'z') d = Lower(c) - 'a' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (Lower(c) >= 'a' && Lower(c) <= 'z')
+      d = Lower(c) - 'a' + 10;
+    else
+      return false;
     if (d >= base) return false;
     any = true;
     if (n > (std::numeric_limits<uint64_t>::max() - d) / base) return false;
@@ -181,19 +184,38 @@ bool UnquoteString(std::string_view q, std::string* out) {
     if (++i >= s.size()) return false;
     c = s[i++];
     switch (c) {
-      case 'a': out->push_back('\a'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 't': out->push_back('\t'); break;
-      case 'v': out->push_back('\v'); break;
-      case '\\': out->push_back('\\'); break;
-      case '\'': case '"':
+      case 'a':
+        out->push_back('\a');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'v':
+        out->push_back('\v');
+        break;
+      case '\\':
+        out->push_back('\\');
+        break;
+      case '\'':
+      case '"':
         if (c != quote) return false;
         out->push_back(c);
         break;
-      case 'x': case 'u': case 'U': {
+      case 'x':
+      case 'u':
+      case 'U': {
         const int n = c == 'x' ? 2 : c == 'u' ? 4 : 8;
         if (i + n > s.size()) return false;
         uint32_t v = 0;
@@ -225,7 +247,14 @@ bool UnquoteString(std::string_view q, std::string* out) {
         }
         break;
       }
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
         if (i + 2 > s.size()) return false;
         int v = c - '0';
         for (int k = 0; k < 2; ++k) {
@@ -327,8 +356,12 @@ absl::StatusOr<int64_t> ParseDuration(std::string_view s) {
     uint64_t ms;
   };
   static constexpr Unit kUnits[] = {
-      {"y", 365ULL * 24 * 3600 * 1000}, {"w", 7ULL * 24 * 3600 * 1000}, {"d", 24ULL * 3600 * 1000},
-      {"h", 3600ULL * 1000},            {"m", 60ULL * 1000},            {"s", 1000},
+      {"y", 365ULL * 24 * 3600 * 1000},
+      {"w", 7ULL * 24 * 3600 * 1000},
+      {"d", 24ULL * 3600 * 1000},
+      {"h", 3600ULL * 1000},
+      {"m", 60ULL * 1000},
+      {"s", 1000},
       {"ms", 1},
   };
   constexpr uint64_t kMaxNs = uint64_t{1} << 63;

@@ -18,73 +18,117 @@ namespace {
 constexpr int kMaxDepth = 500;
 constexpr int kMaxHeight = 2000;
 
-template <typename T>
-ExprPtr Make(T node, int start, int end) {
-  auto e = std::make_unique<Expr>();
-  e->node = std::move(node);
-  e->pos = PositionRange{start, end};
-  return e;
-}
-
 // Binary operator precedence (generated_parser.y %left/%right order).
 int Precedence(TokenType t) {
   switch (t) {
-    case TokenType::kLor: return 1;
-    case TokenType::kLand: case TokenType::kLunless: return 2;
-    case TokenType::kEqlc: case TokenType::kNeq: case TokenType::kLte:
-    case TokenType::kLss: case TokenType::kGte: case TokenType::kGtr: return 3;
-    case TokenType::kAdd: case TokenType::kSub: return 4;
-    case TokenType::kMul: case TokenType::kDiv: case TokenType::kMod: case TokenType::kAtan2: return 5;
-    case TokenType::kPow: return 6;
-    default: return 0;
+    case TokenType::kLor:
+      return 1;
+    case TokenType::kLand:
+    case TokenType::kLunless:
+      return 2;
+    case TokenType::kEqlc:
+    case TokenType::kNeq:
+    case TokenType::kLte:
+    case TokenType::kLss:
+    case TokenType::kGte:
+    case TokenType::kGtr:
+      return 3;
+    case TokenType::kAdd:
+    case TokenType::kSub:
+      return 4;
+    case TokenType::kMul:
+    case TokenType::kDiv:
+    case TokenType::kMod:
+    case TokenType::kAtan2:
+      return 5;
+    case TokenType::kPow:
+      return 6;
+    default:
+      return 0;
   }
 }
 
 BinaryOp ToBinaryOp(TokenType t) {
   switch (t) {
-    case TokenType::kAdd: return BinaryOp::kAdd;
-    case TokenType::kSub: return BinaryOp::kSub;
-    case TokenType::kMul: return BinaryOp::kMul;
-    case TokenType::kDiv: return BinaryOp::kDiv;
-    case TokenType::kMod: return BinaryOp::kMod;
-    case TokenType::kPow: return BinaryOp::kPow;
-    case TokenType::kAtan2: return BinaryOp::kAtan2;
-    case TokenType::kEqlc: return BinaryOp::kEql;
-    case TokenType::kNeq: return BinaryOp::kNeq;
-    case TokenType::kGtr: return BinaryOp::kGtr;
-    case TokenType::kLss: return BinaryOp::kLss;
-    case TokenType::kGte: return BinaryOp::kGte;
-    case TokenType::kLte: return BinaryOp::kLte;
-    case TokenType::kLand: return BinaryOp::kAnd;
-    case TokenType::kLor: return BinaryOp::kOr;
-    default: return BinaryOp::kUnless;
+    case TokenType::kAdd:
+      return BinaryOp::kAdd;
+    case TokenType::kSub:
+      return BinaryOp::kSub;
+    case TokenType::kMul:
+      return BinaryOp::kMul;
+    case TokenType::kDiv:
+      return BinaryOp::kDiv;
+    case TokenType::kMod:
+      return BinaryOp::kMod;
+    case TokenType::kPow:
+      return BinaryOp::kPow;
+    case TokenType::kAtan2:
+      return BinaryOp::kAtan2;
+    case TokenType::kEqlc:
+      return BinaryOp::kEql;
+    case TokenType::kNeq:
+      return BinaryOp::kNeq;
+    case TokenType::kGtr:
+      return BinaryOp::kGtr;
+    case TokenType::kLss:
+      return BinaryOp::kLss;
+    case TokenType::kGte:
+      return BinaryOp::kGte;
+    case TokenType::kLte:
+      return BinaryOp::kLte;
+    case TokenType::kLand:
+      return BinaryOp::kAnd;
+    case TokenType::kLor:
+      return BinaryOp::kOr;
+    default:
+      return BinaryOp::kUnless;
   }
 }
 
 AggregateOp ToAggregateOp(TokenType t) {
   switch (t) {
-    case TokenType::kSum: return AggregateOp::kSum;
-    case TokenType::kAvg: return AggregateOp::kAvg;
-    case TokenType::kCount: return AggregateOp::kCount;
-    case TokenType::kMin: return AggregateOp::kMin;
-    case TokenType::kMax: return AggregateOp::kMax;
-    case TokenType::kGroup: return AggregateOp::kGroup;
-    case TokenType::kStddev: return AggregateOp::kStddev;
-    case TokenType::kStdvar: return AggregateOp::kStdvar;
-    case TokenType::kTopk: return AggregateOp::kTopk;
-    case TokenType::kBottomk: return AggregateOp::kBottomk;
-    case TokenType::kQuantile: return AggregateOp::kQuantile;
-    case TokenType::kCountValues: return AggregateOp::kCountValues;
-    case TokenType::kLimitk: return AggregateOp::kLimitk;
-    default: return AggregateOp::kLimitRatio;
+    case TokenType::kSum:
+      return AggregateOp::kSum;
+    case TokenType::kAvg:
+      return AggregateOp::kAvg;
+    case TokenType::kCount:
+      return AggregateOp::kCount;
+    case TokenType::kMin:
+      return AggregateOp::kMin;
+    case TokenType::kMax:
+      return AggregateOp::kMax;
+    case TokenType::kGroup:
+      return AggregateOp::kGroup;
+    case TokenType::kStddev:
+      return AggregateOp::kStddev;
+    case TokenType::kStdvar:
+      return AggregateOp::kStdvar;
+    case TokenType::kTopk:
+      return AggregateOp::kTopk;
+    case TokenType::kBottomk:
+      return AggregateOp::kBottomk;
+    case TokenType::kQuantile:
+      return AggregateOp::kQuantile;
+    case TokenType::kCountValues:
+      return AggregateOp::kCountValues;
+    case TokenType::kLimitk:
+      return AggregateOp::kLimitk;
+    default:
+      return AggregateOp::kLimitRatio;
   }
 }
 
 // Keywords that may also be metric names (grammar rule metric_identifier).
 bool IsMetricIdentifierKeyword(TokenType t) {
   switch (t) {
-    case TokenType::kBy: case TokenType::kLand: case TokenType::kLor: case TokenType::kLunless:
-    case TokenType::kOffset: case TokenType::kWithout: case TokenType::kStart: case TokenType::kEnd:
+    case TokenType::kBy:
+    case TokenType::kLand:
+    case TokenType::kLor:
+    case TokenType::kLunless:
+    case TokenType::kOffset:
+    case TokenType::kWithout:
+    case TokenType::kStart:
+    case TokenType::kEnd:
       return true;
     default:
       return IsAggregator(t);
@@ -108,8 +152,11 @@ const Token& Parser::Peek() {
       case TokenType::kError:
         Fail(tok_.pos, tok_.message);
         break;
-      case TokenType::kRightBrace: case TokenType::kRightParen: case TokenType::kRightBracket:
-      case TokenType::kDuration: case TokenType::kNumber:
+      case TokenType::kRightBrace:
+      case TokenType::kRightParen:
+      case TokenType::kRightBracket:
+      case TokenType::kDuration:
+      case TokenType::kNumber:
         last_closing_ = tok_.end();
         break;
       default:
@@ -197,7 +244,7 @@ ExprPtr Parser::ParseBinary(int min_prec) {
     const int end = rhs->pos.end;
     b.lhs = std::move(lhs);
     b.rhs = std::move(rhs);
-    lhs = Make(std::move(b), start, end);
+    lhs = MakeExpr(std::move(b), start, end);
     height_ = 1 + std::max(lhs_height, height_);
     if (height_ > kMaxHeight) {
       Fail(start, "query is nested too deeply");
@@ -252,7 +299,7 @@ ExprPtr Parser::ParseUnary() {
   }
   const int end = e->pos.end;
   ++height_;
-  return Make(UnaryExpr{op.type == TokenType::kSub ? '-' : '+', std::move(e)}, op.pos, end);
+  return MakeExpr(UnaryExpr{op.type == TokenType::kSub ? '-' : '+', std::move(e)}, op.pos, end);
 }
 
 ExprPtr Parser::ParsePrimary() {
@@ -264,7 +311,7 @@ ExprPtr Parser::ParsePrimary() {
       Token n = Consume();
       double v;
       if (!ParseNumberOrDuration(n, &v)) return nullptr;
-      return Make(NumberLiteral{v}, n.pos, n.end());
+      return MakeExpr(NumberLiteral{v}, n.pos, n.end());
     }
     case TokenType::kString: {
       Token s = Consume();
@@ -273,7 +320,7 @@ ExprPtr Parser::ParsePrimary() {
         Fail(s.pos, absl::StrCat("error unquoting string ", GoQuote(s.val), ": invalid syntax"));
         return nullptr;
       }
-      return Make(std::move(lit), s.pos, s.end());
+      return MakeExpr(std::move(lit), s.pos, s.end());
     }
     case TokenType::kLeftParen: {
       if (++depth_ > kMaxDepth) {
@@ -290,7 +337,7 @@ ExprPtr Parser::ParsePrimary() {
       }
       Token rp = Consume();
       ++height_;
-      return Make(ParenExpr{std::move(inner)}, lp.pos, rp.end());
+      return MakeExpr(ParenExpr{std::move(inner)}, lp.pos, rp.end());
     }
     case TokenType::kLeftBrace:
       return ParseSelector("", t.pos);
@@ -384,7 +431,7 @@ ExprPtr Parser::ParseCall(const Token& name) {
     Fail(name.pos, absl::StrCat("unknown function with name ", GoQuote(name.val)));
     return nullptr;
   }
-  return Make(std::move(call), name.pos, end);
+  return MakeExpr(std::move(call), name.pos, end);
 }
 
 ExprPtr Parser::ParseAggregate(const Token& op) {
@@ -431,7 +478,7 @@ ExprPtr Parser::ParseAggregate(const Token& op) {
   }
   if (want == 2) agg.param = std::move(args[0]);
   agg.expr = std::move(args[want - 1]);
-  return Make(std::move(agg), op.pos, end);
+  return MakeExpr(std::move(agg), op.pos, end);
 }
 
 }  // namespace internal

@@ -7,9 +7,11 @@
 #ifndef PROMLET_QUERY_PARSER_PARSER_IMPL_H_
 #define PROMLET_QUERY_PARSER_PARSER_IMPL_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -17,6 +19,14 @@
 #include "query/parser/lexer.h"
 
 namespace promlet::query::internal {
+
+template <typename T>
+ExprPtr MakeExpr(T node, int start, int end) {
+  auto e = std::make_unique<Expr>();
+  e->node = std::move(node);
+  e->pos = PositionRange{start, end};
+  return e;
+}
 
 struct ParseError {
   int pos = 0;

@@ -15,19 +15,15 @@
 namespace promlet::query::internal {
 namespace {
 
-template <typename T>
-ExprPtr Make(T node, int start, int end) {
-  auto e = std::make_unique<Expr>();
-  e->node = std::move(node);
-  e->pos = PositionRange{start, end};
-  return e;
-}
-
 // Tokens that may name a label in grouping lists (grammar rule maybe_label).
 bool IsMaybeLabel(TokenType t) {
   switch (t) {
-    case TokenType::kIdentifier: case TokenType::kMetricIdentifier: case TokenType::kAtan2:
-    case TokenType::kLand: case TokenType::kLor: case TokenType::kLunless:
+    case TokenType::kIdentifier:
+    case TokenType::kMetricIdentifier:
+    case TokenType::kAtan2:
+    case TokenType::kLand:
+    case TokenType::kLor:
+    case TokenType::kLunless:
       return true;
     case TokenType::kWithout:  // not in upstream's maybe_label list
       return false;
@@ -132,7 +128,7 @@ ExprPtr Parser::ParseRangeOrSubquery(ExprPtr e) {
     }
     if (failed()) return nullptr;
     ++height_;
-    return Make(MatrixSelector{std::move(e), range_ms}, start, rb.end());
+    return MakeExpr(MatrixSelector{std::move(e), range_ms}, start, rb.end());
   }
   if (Peek().type != TokenType::kColon) {
     Unexpected("subquery or range", "\":\" or \"]\"");
@@ -160,7 +156,7 @@ ExprPtr Parser::ParseRangeOrSubquery(ExprPtr e) {
   sq.range_ms = range_ms;
   sq.step_ms = step_ms;
   ++height_;
-  return Make(std::move(sq), start, rb.end());
+  return MakeExpr(std::move(sq), start, rb.end());
 }
 
 void Parser::ParseOffset(Expr* e) {
@@ -235,8 +231,9 @@ void Parser::ParseAt(Expr* e) {
     if (!ExactMillis(n, sign < 0, &at.timestamp_ms)) {
       // timestamp.FromFloatSeconds: int64(math.Round(ts * 1000)), saturating.
       const double ms = std::round(ts * 1000.0);
-      at.timestamp_ms =
-          ms >= 9.2e18 ? INT64_MAX : ms <= -9.2e18 ? INT64_MIN : static_cast<int64_t>(ms);
+      at.timestamp_ms = ms >= 9.2e18    ? INT64_MAX
+                        : ms <= -9.2e18 ? INT64_MIN
+                                        : static_cast<int64_t>(ms);
     }
   }
   AtModifier* target = nullptr;
@@ -268,7 +265,7 @@ ExprPtr Parser::ParseSelector(std::string_view name, int start) {
   // parse.go assembleVectorSelector: the name becomes the last matcher.
   if (!vs.name.empty()) vs.matchers.push_back(storage::Matcher::Equal("__name__", vs.name));
   height_ = 1;
-  return Make(std::move(vs), start, end);
+  return MakeExpr(std::move(vs), start, end);
 }
 
 bool Parser::ParseLabelMatchers(storage::Matchers* out, int* end) {
@@ -298,15 +295,24 @@ bool Parser::ParseLabelMatcher(storage::Matchers* out) {
   Token name_tok = Consume();
   std::string name(name_tok.val);
   if (t == TokenType::kString && !UnquoteString(name_tok.val, &name)) {
-    Fail(name_tok.pos, absl::StrCat("error unquoting string ", GoQuote(name_tok.val), ": invalid syntax"));
+    Fail(name_tok.pos,
+         absl::StrCat("error unquoting string ", GoQuote(name_tok.val), ": invalid syntax"));
     return false;
   }
   storage::MatchType type;
   switch (Peek().type) {
-    case TokenType::kEql: type = storage::MatchType::kEqual; break;
-    case TokenType::kNeq: type = storage::MatchType::kNotEqual; break;
-    case TokenType::kEqlRegex: type = storage::MatchType::kRegexMatch; break;
-    case TokenType::kNeqRegex: type = storage::MatchType::kRegexNoMatch; break;
+    case TokenType::kEql:
+      type = storage::MatchType::kEqual;
+      break;
+    case TokenType::kNeq:
+      type = storage::MatchType::kNotEqual;
+      break;
+    case TokenType::kEqlRegex:
+      type = storage::MatchType::kRegexMatch;
+      break;
+    case TokenType::kNeqRegex:
+      type = storage::MatchType::kRegexNoMatch;
+      break;
     default:
       if (t == TokenType::kString) {
         // A lone quoted string is the metric name: {"my.metric"}.
@@ -324,10 +330,12 @@ bool Parser::ParseLabelMatcher(storage::Matchers* out) {
   Token value_tok = Consume();
   std::string value;
   if (!UnquoteString(value_tok.val, &value)) {
-    Fail(value_tok.pos, absl::StrCat("error unquoting string ", GoQuote(value_tok.val), ": invalid syntax"));
+    Fail(value_tok.pos,
+         absl::StrCat("error unquoting string ", GoQuote(value_tok.val), ": invalid syntax"));
     return false;
   }
-  absl::StatusOr<storage::Matcher> m = storage::Matcher::Make(type, std::move(name), std::move(value));
+  absl::StatusOr<storage::Matcher> m =
+      storage::Matcher::Make(type, std::move(name), std::move(value));
   if (!m.ok()) {
     Fail(name_tok.pos, std::string(m.status().message()));
     return false;

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "base/strings.h"
 #include "query/parser/function_table.h"
@@ -76,9 +76,12 @@ std::string LabelList(const std::vector<std::string>& labels) {
 
 std::string AtString(const AtModifier& at) {
   switch (at.kind) {
-    case AtModifier::Kind::kNone: return "";
-    case AtModifier::Kind::kStart: return " @ start()";
-    case AtModifier::Kind::kEnd: return " @ end()";
+    case AtModifier::Kind::kNone:
+      return "";
+    case AtModifier::Kind::kStart:
+      return " @ start()";
+    case AtModifier::Kind::kEnd:
+      return " @ end()";
     case AtModifier::Kind::kTimestamp: {
       // Exact "%.3f" of ms/1000 (Prometheus formats the float; the same text
       // for every timestamp below 2^53 ms).
@@ -135,10 +138,11 @@ void PrintTo(const Expr& e, std::string* out) {
             absl::StrAppend(out, SelectorBody(vs), AtString(vs.at), OffsetString(vs.offset_ms));
           },
           [&](const MatrixSelector& m) {
-            const auto* vs = m.vector_selector ? std::get_if<VectorSelector>(&m.vector_selector->node)
-                                               : nullptr;
+            const auto* vs =
+                m.vector_selector ? std::get_if<VectorSelector>(&m.vector_selector->node) : nullptr;
             if (vs == nullptr) {
-              absl::StrAppend(out, Str(m.vector_selector.get()), "[", FormatDuration(m.range_ms), "]");
+              absl::StrAppend(out, Str(m.vector_selector.get()), "[", FormatDuration(m.range_ms),
+                              "]");
               return;
             }
             absl::StrAppend(out, SelectorBody(*vs), "[", FormatDuration(m.range_ms), "]",
@@ -234,9 +238,12 @@ std::string FormatDuration(int64_t ms) {
     bool exact;  // years and weeks only when nothing is left over: 90d, not 12w6d
   };
   static constexpr Unit kUnits[] = {
-      {"y", 365ULL * 24 * 3600 * 1000, true}, {"w", 7ULL * 24 * 3600 * 1000, true},
-      {"d", 24ULL * 3600 * 1000, false},      {"h", 3600ULL * 1000, false},
-      {"m", 60ULL * 1000, false},             {"s", 1000, false},
+      {"y", 365ULL * 24 * 3600 * 1000, true},
+      {"w", 7ULL * 24 * 3600 * 1000, true},
+      {"d", 24ULL * 3600 * 1000, false},
+      {"h", 3600ULL * 1000, false},
+      {"m", 60ULL * 1000, false},
+      {"s", 1000, false},
       {"ms", 1, false},
   };
   for (const Unit& u : kUnits) {
@@ -304,13 +311,27 @@ std::string GoQuote(std::string_view s) {
       out.append(s.substr(i, w));
     } else {
       switch (r) {
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
+        case '\a':
+          out += "\\a";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\v':
+          out += "\\v";
+          break;
         default:
           if (r < 0x20 || r == 0x7F) {
             absl::StrAppendFormat(&out, "\\x%02x", r);

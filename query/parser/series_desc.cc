@@ -36,7 +36,8 @@ class SeriesDescParser {
     return absl::InvalidArgumentError(
         absl::StrCat(internal::FormatPosition(line_, pos), ": parse error: ", base::Absl(msg)));
   }
-  absl::Status Unexpected(const Token& t, std::string_view context, std::string_view expected) const {
+  absl::Status Unexpected(const Token& t, std::string_view context,
+                          std::string_view expected) const {
     if (t.type == TokenType::kError) return Error(t.pos, t.message);
     std::string msg = absl::StrCat("unexpected ", t.Desc(), " in ", base::Absl(context));
     if (!expected.empty()) absl::StrAppend(&msg, ", expected ", base::Absl(expected));
@@ -60,8 +61,8 @@ absl::StatusOr<int> SeriesDescParser::ParseMetric(
   if (t.type == TokenType::kEOF) return 0;  // "" is the empty label set
   int end = 0;
   if (t.type == TokenType::kIdentifier || t.type == TokenType::kMetricIdentifier ||
-      internal::IsAggregator(t.type) || internal::IsKeyword(t.type) ||
-      t.type == TokenType::kLand || t.type == TokenType::kLor || t.type == TokenType::kLunless) {
+      internal::IsAggregator(t.type) || internal::IsKeyword(t.type) || t.type == TokenType::kLand ||
+      t.type == TokenType::kLor || t.type == TokenType::kLunless) {
     labels->emplace_back("__name__", std::string(t.val));
     end = t.end();
     // Only a brace right after the name opens a label set.
@@ -139,7 +140,8 @@ bool SeriesDescParser::ParseValue(std::string_view item, size_t* i, double* v, b
     if (word != "inf" && word != "nan") return false;
   }
   std::string err;
-  if (*i == start || !internal::ParseGoNumber(item.substr(start, *i - start), v, &err)) return false;
+  if (*i == start || !internal::ParseGoNumber(item.substr(start, *i - start), v, &err))
+    return false;
   *v *= sign;
   return true;
 }

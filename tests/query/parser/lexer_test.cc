@@ -1,10 +1,10 @@
 // The lexer in isolation (internal API): token kinds, positions, modes.
 #include "query/parser/lexer.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace promlet::query::internal {
 namespace {
@@ -30,9 +30,8 @@ TEST(LexerTest, Tokens) {
   EXPECT_EQ(Lex("foo:bar"), (V{"metric identifier \"foo:bar\"@0"}));
   EXPECT_EQ(Lex("sum BY offset"), (V{"<aggr:sum>@0", "<BY>@4", "<offset>@7"}));
   EXPECT_EQ(Lex("a and b"), (V{"identifier \"a\"@0", "<op:and>@2", "identifier \"b\"@6"}));
-  EXPECT_EQ(Lex("1 5m .5 0x1f Inf"),
-            (V{"number \"1\"@0", "duration \"5m\"@2", "number \".5\"@5", "number \"0x1f\"@8",
-               "number \"Inf\"@13"}));
+  EXPECT_EQ(Lex("1 5m .5 0x1f Inf"), (V{"number \"1\"@0", "duration \"5m\"@2", "number \".5\"@5",
+                                        "number \"0x1f\"@8", "number \"Inf\"@13"}));
   EXPECT_EQ(Lex("== != <= < >= > =~"),
             (V{"<op:==>@0", "<op:!=>@3", "<op:<=>@6", "<op:<>@9", "<op:>=>@11", "<op:>>@14",
                "error@16:unexpected character after '=': '~'"}));
@@ -42,11 +41,10 @@ TEST(LexerTest, Tokens) {
   // Keywords inside braces are plain identifiers.
   EXPECT_EQ(Lex("{by=\"x\"}"),
             (V{"\"{\"@0", "identifier \"by\"@1", "\"=\"@3", "string \"\\\"x\\\"\"@4", "\"}\"@7"}));
-  EXPECT_EQ(Lex("x[5m:1m]"),
-            (V{"identifier \"x\"@0", "\"[\"@1", "duration \"5m\"@2", "\":\"@4", "duration \"1m\"@5",
-               "\"]\"@7"}));
-  EXPECT_EQ(Lex("# comment\nfoo # more"), (V{"comment \"# comment\"@0", "identifier \"foo\"@10",
-                                              "comment \"# more\"@14"}));
+  EXPECT_EQ(Lex("x[5m:1m]"), (V{"identifier \"x\"@0", "\"[\"@1", "duration \"5m\"@2", "\":\"@4",
+                                "duration \"1m\"@5", "\"]\"@7"}));
+  EXPECT_EQ(Lex("# comment\nfoo # more"),
+            (V{"comment \"# comment\"@0", "identifier \"foo\"@10", "comment \"# more\"@14"}));
   EXPECT_EQ(Lex("\"a very long string\""), (V{"string \"\\\"a very lo\"...@0"}));
   EXPECT_EQ(Lex("@ start ( )"), (V{"<op:@>@0", "\"start\"@2", "\"(\"@8", "\")\"@10"}));
 }

@@ -1,9 +1,9 @@
 // Invalid PromQL: the exact error text and position Prometheus reports
 // (cases from promql/parser/parse_test.go; line:col is 1-based).
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "query/parser/parser.h"
 
@@ -35,7 +35,8 @@ TEST(ParseErrorsTest, LiteralsAndOperators) {
   check("9" + std::string(309, '9'),
         "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"" +
             std::string(310, '9') + "\": value out of range");
-  check("1 and 1", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
+  check("1 and 1",
+        "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
   check("1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier");
   check("1 or 1", "1:1: parse error: set operator \"or\" not allowed in binary scalar expression");
   check("1 unless 1",
@@ -55,13 +56,18 @@ TEST(ParseErrorsTest, LiteralsAndOperators) {
         "range vector selector or a subquery");
   check("foo offset 1s offset 2s", "1:1: parse error: offset may not be set multiple times");
   check("a - on(b) ignoring(c) d", "1:11: parse error: unexpected <ignoring>");
-  check("foo and 1", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
-  check("1 and foo", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
-  check("foo or 1", "1:1: parse error: set operator \"or\" not allowed in binary scalar expression");
+  check("foo and 1",
+        "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
+  check("1 and foo",
+        "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
+  check("foo or 1",
+        "1:1: parse error: set operator \"or\" not allowed in binary scalar expression");
   check("1 unless foo",
         "1:1: parse error: set operator \"unless\" not allowed in binary scalar expression");
-  check("1 or on(bar) foo", "1:1: parse error: vector matching only allowed between instant vectors");
-  check("foo == on(bar) 10", "1:1: parse error: vector matching only allowed between instant vectors");
+  check("1 or on(bar) foo",
+        "1:1: parse error: vector matching only allowed between instant vectors");
+  check("foo == on(bar) 10",
+        "1:1: parse error: vector matching only allowed between instant vectors");
   check("foo + group_left(baz) bar", "1:7: parse error: unexpected <group_left>");
   check("foo and on(bar) group_left(baz) bar",
         "1:1: parse error: no grouping allowed for \"and\" operation");
@@ -69,11 +75,14 @@ TEST(ParseErrorsTest, LiteralsAndOperators) {
         "1:1: parse error: no grouping allowed for \"or\" operation");
   check("foo unless on(bar) group_left(baz) bar",
         "1:1: parse error: no grouping allowed for \"unless\" operation");
-  check("http_requests{group=\"production\"} + on(instance) group_left(job,instance) "
-        "cpu_count{type=\"smp\"}",
-        "1:35: parse error: label \"instance\" must not occur in ON and GROUP clause at once");
-  check("foo + bool bar", "1:5: parse error: bool modifier can only be used on comparison operators");
-  check("foo + bool 10", "1:5: parse error: bool modifier can only be used on comparison operators");
+  check(
+      "http_requests{group=\"production\"} + on(instance) group_left(job,instance) "
+      "cpu_count{type=\"smp\"}",
+      "1:35: parse error: label \"instance\" must not occur in ON and GROUP clause at once");
+  check("foo + bool bar",
+        "1:5: parse error: bool modifier can only be used on comparison operators");
+  check("foo + bool 10",
+        "1:5: parse error: bool modifier can only be used on comparison operators");
   check("foo and bool 10",
         "1:5: parse error: bool modifier can only be used on comparison operators");
   check("-=", "1:2: parse error: unexpected \"=\"");
@@ -110,10 +119,14 @@ TEST(ParseErrorsTest, Selectors) {
         "1:14: parse error: unexpected \"}\" in label matching, expected label matching operator");
   check("foo{1}", "1:5: parse error: unexpected character inside braces: '1'");
   check("{}", "1:1: parse error: vector selector must contain at least one non-empty matcher");
-  check("{x=\"\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher");
-  check("{x=~\".*\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher");
-  check("{x!~\".+\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher");
-  check("{x!=\"a\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  check("{x=\"\"}",
+        "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  check("{x=~\".*\"}",
+        "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  check("{x!~\".+\"}",
+        "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  check("{x!=\"a\"}",
+        "1:1: parse error: vector selector must contain at least one non-empty matcher");
   check("foo{__name__=\"bar\"}",
         "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"");
   check("foo{__name__= =}",
@@ -123,7 +136,8 @@ TEST(ParseErrorsTest, Selectors) {
   check("foo{__name__ == \"bar\"}",
         "1:15: parse error: unexpected \"=\" in label matching, expected string");
   check("foo{__name__=\"bar\" lol}",
-        "1:20: parse error: unexpected identifier \"lol\" in label matching, expected \",\" or \"}\"");
+        "1:20: parse error: unexpected identifier \"lol\" in label matching, expected \",\" or "
+        "\"}\"");
   check("foo{\"a\"=}", "1:9: parse error: unexpected \"}\" in label matching, expected string");
   check("foo{a=\"b\" # comment", "1:20: parse error: unexpected end of input inside braces");
   check("foo[5mm]", "1:5: parse error: bad number or duration syntax: \"5mm\"");
@@ -141,8 +155,9 @@ TEST(ParseErrorsTest, Selectors) {
   check("foo[5m x]", "1:8: parse error: unexpected character: 'x', expected ':'");
   check("foo[5s x 5s]", "1:8: parse error: unexpected character: 'x', expected ':'");
   check("foo[5s s 5s]", "1:8: parse error: unexpected character: 's', expected ':'");
-  check("foo[5m 1m]",
-        "1:8: parse error: unexpected duration \"1m\" in subquery or range, expected \":\" or \"]\"");
+  check(
+      "foo[5m 1m]",
+      "1:8: parse error: unexpected duration \"1m\" in subquery or range, expected \":\" or \"]\"");
   check("foo[5m:1m 1m]",
         "1:11: parse error: unexpected duration \"1m\" in subquery selector, expected \"]\"");
   check("foo[5m] offset 9.5e10", "1:16: parse error: duration out of range");
@@ -156,18 +171,22 @@ TEST(ParseErrorsTest, Selectors) {
   check("some_metric @ start() [5m]", "1:23: parse error: no @ modifiers allowed before range");
   check("some_metric @ end()[5m]", "1:20: parse error: no @ modifiers allowed before range");
   check("some_metric @ start(", "1:21: parse error: unclosed left parenthesis");
-  check("some_metric @ foo", "1:15: parse error: unexpected identifier \"foo\" in @, expected timestamp");
-  check("foo offset start", "1:12: parse error: unexpected \"start\" in offset, expected number or duration");
+  check("some_metric @ foo",
+        "1:15: parse error: unexpected identifier \"foo\" in @, expected timestamp");
+  check("foo offset start",
+        "1:12: parse error: unexpected \"start\" in offset, expected number or duration");
   check("foo @ 1 @ 2", "1:1: parse error: @ <timestamp> may not be set multiple times");
   check("foo[5m] @ 1 @ end()", "1:1: parse error: @ <timestamp> may not be set multiple times");
   check("(foo + bar)[5m]", "1:12: parse error: ranges only allowed for vector selectors");
-  check("rate(food[1m])[1h] offset 1h", "1:15: parse error: ranges only allowed for vector selectors");
+  check("rate(food[1m])[1h] offset 1h",
+        "1:15: parse error: ranges only allowed for vector selectors");
   check("1[5m] smoothed", "1:2: parse error: ranges only allowed for vector selectors");
   check("test[5d] OFFSET 10s [10m:5s]",
         "1:1: parse error: subquery is only allowed on instant vector, got matrix instead");
   check("(foo + bar{nm=\"val\"})[5m:][10m:5s]",
         "1:1: parse error: subquery is only allowed on instant vector, got matrix instead");
-  check("\"x\"[5m:]", "1:1: parse error: subquery is only allowed on instant vector, got string instead");
+  check("\"x\"[5m:]",
+        "1:1: parse error: subquery is only allowed on instant vector, got string instead");
   check("foo{x=~\"(\"}", "1:5: parse error: invalid regular expression \"(\": missing ): ^(?:()$");
 }
 
@@ -179,14 +198,16 @@ TEST(ParseErrorsTest, AggregationsAndCalls) {
         "1:13: parse error: unexpected \",\" in grouping opts, expected label");
   check("sum without(foo,,)(some_metric)",
         "1:17: parse error: unexpected \",\" in grouping opts, expected label");
-  check("sum by (foo bar) (x)",
-        "1:13: parse error: unexpected identifier \"bar\" in grouping opts, expected \",\" or \")\"");
+  check(
+      "sum by (foo bar) (x)",
+      "1:13: parse error: unexpected identifier \"bar\" in grouping opts, expected \",\" or \")\"");
   check("sum some_metric by (test)", "1:5: parse error: unexpected identifier \"some_metric\"");
   check("sum (some_metric) by test",
         "1:22: parse error: unexpected identifier \"test\" in grouping opts, expected \"(\"");
   check("sum () by (test)", "1:1: parse error: no arguments for aggregate expression provided");
   check("MIN keep_common (some_metric)", "1:5: parse error: unexpected identifier \"keep_common\"");
-  check("MIN (some_metric) keep_common", "1:19: parse error: unexpected identifier \"keep_common\"");
+  check("MIN (some_metric) keep_common",
+        "1:19: parse error: unexpected identifier \"keep_common\"");
   check("sum (some_metric) without (test) by (test)", "1:34: parse error: unexpected <by>");
   check("sum without (test) (some_metric) by (test)", "1:34: parse error: unexpected <by>");
   check("sum by (test) foo", "1:15: parse error: unexpected identifier \"foo\" in aggregation");
@@ -197,19 +218,23 @@ TEST(ParseErrorsTest, AggregationsAndCalls) {
   check("sum by (without) (x)",
         "1:9: parse error: unexpected <without> in grouping opts, expected label");
   check("sum by (\"\") (x)", "1:9: parse error: invalid label name for grouping: \"\"");
-  check("topk(some_metric)",
-        "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, "
-        "got 1");
-  check("sum(a, b)",
-        "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 1, "
-        "got 2");
-  check("topk(some_metric,)", "1:17: parse error: trailing commas not allowed in function call args");
+  check(
+      "topk(some_metric)",
+      "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, "
+      "got 1");
+  check(
+      "sum(a, b)",
+      "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 1, "
+      "got 2");
+  check("topk(some_metric,)",
+        "1:17: parse error: trailing commas not allowed in function call args");
   check("topk(some_metric, other_metric)",
         "1:6: parse error: expected type scalar in aggregation parameter, got instant vector");
   check("count_values(5, other_metric)",
         "1:14: parse error: expected type string in aggregation parameter, got scalar");
-  check("sum(x[5m])",
-        "1:5: parse error: expected type instant vector in aggregation expression, got range vector");
+  check(
+      "sum(x[5m])",
+      "1:5: parse error: expected type instant vector in aggregation expression, got range vector");
   check("rate(some_metric[5m]) @ 1234",
         "1:1: parse error: @ modifier must be preceded by an instant vector selector or range "
         "vector selector or a subquery");
@@ -236,7 +261,8 @@ TEST(ParseErrorsTest, AggregationsAndCalls) {
   check("label_replace(a, `b`, `c\xff`, `d`, `.*`)", "1:23: parse error: invalid UTF-8 rune");
   check("sum(", "1:5: parse error: unclosed left parenthesis");
   check("sum(rate(", "1:10: parse error: unclosed left parenthesis");
-  check("holt_winters(x[5m], 0.5, 0.5)", "1:1: parse error: unknown function with name \"holt_winters\"");
+  check("holt_winters(x[5m], 0.5, 0.5)",
+        "1:1: parse error: unknown function with name \"holt_winters\"");
   check("rate(x[5m]) + on(a) group_left", "1:31: parse error: unexpected end of input");
 }
 

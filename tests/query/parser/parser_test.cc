@@ -1,18 +1,18 @@
 // Valid PromQL: each query parses, prints canonically like Prometheus's
 // String(), and the printed form parses back to the same text. Cases follow
 // Prometheus promql/parser/parse_test.go and printer_test.go.
+#include "query/parser/parser.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <functional>
 #include <string>
 #include <string_view>
 
-#include <gtest/gtest.h>
-
 #include "absl/strings/str_cat.h"
-
 #include "query/parser/ast.h"
 #include "query/parser/function_table.h"
-#include "query/parser/parser.h"
 #include "query/parser/printer.h"
 
 namespace promlet::query {
@@ -71,7 +71,8 @@ TEST(ParseExprTest, NumberLiterals) {
 }
 
 TEST(ParseExprTest, Structure) {
-  absl::StatusOr<ExprPtr> e = ParseExpr("sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m] offset -1m))");
+  absl::StatusOr<ExprPtr> e =
+      ParseExpr("sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m] offset -1m))");
   ASSERT_TRUE(e.ok()) << e.status();
   const auto& agg = std::get<AggregateExpr>((*e)->node);
   EXPECT_EQ(agg.op, AggregateOp::kSum);
@@ -101,7 +102,8 @@ TEST(ParseExprTest, PrecedenceAndAssociativity) {
     // Render with explicit parentheses around every binary node.
     std::function<std::string(const Expr&)> tree = [&](const Expr& x) -> std::string {
       if (const auto* b = std::get_if<BinaryExpr>(&x.node)) {
-        return absl::StrCat("(", tree(*b->lhs), " ", BinaryOpString(b->op), " ", tree(*b->rhs), ")");
+        return absl::StrCat("(", tree(*b->lhs), " ", BinaryOpString(b->op), " ", tree(*b->rhs),
+                            ")");
       }
       if (const auto* u = std::get_if<UnaryExpr>(&x.node)) {
         return absl::StrCat(std::string(1, u->op), tree(*u->expr));
@@ -121,8 +123,7 @@ TEST(ParseExprTest, PrecedenceAndAssociativity) {
   check("1 < bool 2 - 1 * 2", "(1 < (2 - (1 * 2)))");
   check("a or b and c", "(a or (b and c))");
   check("a and b unless c", "((a and b) unless c)");
-  check("a or b unless c == d + e * f ^ g",
-        "(a or (b unless (c == (d + (e * (f ^ g))))))");
+  check("a or b unless c == d + e * f ^ g", "(a or (b unless (c == (d + (e * (f ^ g))))))");
   check("a atan2 b * c", "((a atan2 b) * c)");
   check("-a * b", "(-a * b)");
   check("-a ^ b", "-(a ^ b)");
@@ -188,7 +189,8 @@ TEST(ParseExprTest, RoundTrip) {
   check("min_over_time(rate(foo{bar=\"baz\"}[2s])[5m:5s] offset 4m)[4m:3s]",
         "min_over_time(rate(foo{bar=\"baz\"}[2s])[5m:5s] offset 4m)[4m:3s]");
   check("(foo + bar{nm=\"val\"})[5m:] offset 10m", "(foo + bar{nm=\"val\"})[5m:] offset 10m");
-  check("(foo + bar{nm=\"val\"})[5m:] @ 1603775091", "(foo + bar{nm=\"val\"})[5m:] @ 1603775091.000");
+  check("(foo + bar{nm=\"val\"})[5m:] @ 1603775091",
+        "(foo + bar{nm=\"val\"})[5m:] @ 1603775091.000");
   check("sum without(and, by, avg, count, alert, annotations)(some_metric) [30m:10s]",
         "sum without (and, by, avg, count, alert, annotations) (some_metric)[30m:10s]");
   // Literals.
@@ -298,7 +300,8 @@ TEST(ParseExprTest, RoundTrip) {
   check("histogram_quantile(0.99, sum by (le, route) (rate(h_bucket[5m])))",
         "histogram_quantile(0.99, sum by (le, route) (rate(h_bucket[5m])))");
   check("sort_by_label(x, \"a\", \"b\")", "sort_by_label(x, \"a\", \"b\")");
-  check("double_exponential_smoothing(x[5m], 0.5, 0.5)", "double_exponential_smoothing(x[5m], 0.5, 0.5)");
+  check("double_exponential_smoothing(x[5m], 0.5, 0.5)",
+        "double_exponential_smoothing(x[5m], 0.5, 0.5)");
   check("quantile_over_time(0.5, x[5m:1m])", "quantile_over_time(0.5, x[5m:1m])");
   check("day_of_month()", "day_of_month()");
   check("vector(1)", "vector(1)");
@@ -372,7 +375,8 @@ TEST(ParseDurationTest, GoSyntax) {
   check("5m", 300000);
   check("1h30m", 5400000);
   check("10s53ms", 10053);
-  check("1y2w3d4h5m6s7ms", 31536000000 + 2 * 604800000 + 3 * 86400000 + 4 * 3600000 + 5 * 60000 + 6007);
+  check("1y2w3d4h5m6s7ms",
+        31536000000 + 2 * 604800000 + 3 * 86400000 + 4 * 3600000 + 5 * 60000 + 6007);
   check("10000s", 10000000);
   auto bad = [](std::string_view s, std::string_view msg) {
     SCOPED_TRACE(s);
@@ -412,17 +416,75 @@ TEST(FunctionTableTest, Signatures) {
   EXPECT_EQ(LookupFunction("holt_winters"), nullptr);  // removed in 3.0
   EXPECT_EQ(LookupFunction("nope"), nullptr);
   EXPECT_EQ(LookupFunction("pi")->return_type, ValueType::kScalar);
-  for (std::string_view name :
-       {"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "resets",
-        "changes", "avg_over_time", "min_over_time", "max_over_time", "sum_over_time",
-        "count_over_time", "last_over_time", "present_over_time", "quantile_over_time",
-        "stddev_over_time", "stdvar_over_time", "absent_over_time", "histogram_quantile", "abs",
-        "ceil", "floor", "round", "clamp", "clamp_min", "clamp_max", "sqrt", "exp", "ln", "log2",
-        "log10", "sgn", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-        "asinh", "acosh", "atanh", "deg", "rad", "pi", "time", "timestamp", "vector", "scalar",
-        "absent", "sort", "sort_desc", "sort_by_label", "sort_by_label_desc", "label_replace",
-        "label_join", "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour",
-        "minute", "month", "year", "double_exponential_smoothing"}) {
+  for (std::string_view name : {"rate",
+                                "irate",
+                                "increase",
+                                "delta",
+                                "idelta",
+                                "deriv",
+                                "predict_linear",
+                                "resets",
+                                "changes",
+                                "avg_over_time",
+                                "min_over_time",
+                                "max_over_time",
+                                "sum_over_time",
+                                "count_over_time",
+                                "last_over_time",
+                                "present_over_time",
+                                "quantile_over_time",
+                                "stddev_over_time",
+                                "stdvar_over_time",
+                                "absent_over_time",
+                                "histogram_quantile",
+                                "abs",
+                                "ceil",
+                                "floor",
+                                "round",
+                                "clamp",
+                                "clamp_min",
+                                "clamp_max",
+                                "sqrt",
+                                "exp",
+                                "ln",
+                                "log2",
+                                "log10",
+                                "sgn",
+                                "sin",
+                                "cos",
+                                "tan",
+                                "asin",
+                                "acos",
+                                "atan",
+                                "sinh",
+                                "cosh",
+                                "tanh",
+                                "asinh",
+                                "acosh",
+                                "atanh",
+                                "deg",
+                                "rad",
+                                "pi",
+                                "time",
+                                "timestamp",
+                                "vector",
+                                "scalar",
+                                "absent",
+                                "sort",
+                                "sort_desc",
+                                "sort_by_label",
+                                "sort_by_label_desc",
+                                "label_replace",
+                                "label_join",
+                                "day_of_month",
+                                "day_of_week",
+                                "day_of_year",
+                                "days_in_month",
+                                "hour",
+                                "minute",
+                                "month",
+                                "year",
+                                "double_exponential_smoothing"}) {
     EXPECT_NE(LookupFunction(name), nullptr) << name;
   }
   const auto& all = AllFunctions();

@@ -1,15 +1,16 @@
 // Print(): canonical PromQL like Prometheus 3.x Expr.String()
 // (printer.go / printer_test.go), also for trees built by hand.
+#include "query/parser/printer.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
 #include <string_view>
 
-#include <gtest/gtest.h>
-
 #include "query/parser/ast.h"
 #include "query/parser/function_table.h"
 #include "query/parser/parser.h"
-#include "query/parser/printer.h"
 
 namespace promlet::query {
 namespace {
@@ -104,19 +105,19 @@ TEST(PrinterTest, HandBuiltTrees) {
   s.at.timestamp_ms = -1;
   sq->node = std::move(s);
   const std::string printed = Print(*sq);
-  EXPECT_EQ(printed,
-            "quantile by (le, \"service.name\") (0.99, rate(x[1m30s]))[1h:] @ -0.001 offset -1s500ms");
+  EXPECT_EQ(
+      printed,
+      "quantile by (le, \"service.name\") (0.99, rate(x[1m30s]))[1h:] @ -0.001 offset -1s500ms");
   absl::StatusOr<ExprPtr> again = ParseExpr(printed);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(Print(**again), printed);
 }
 
 TEST(PrinterTest, CloneExprPrintsTheSame) {
-  for (std::string_view q :
-       {"sum by (job) (rate(x{a=~\"b.*\"}[5m] offset 1m @ 10))",
-        "topk(3, -foo) + on (a) group_left (b) (bar > bool 1)",
-        "max_over_time((-foo)[10m:1m] @ end() offset -5m)",
-        "label_join(x, \"d\", \",\", \"a\", \"b\")", "\"str\"", "-(1)"}) {
+  for (std::string_view q : {"sum by (job) (rate(x{a=~\"b.*\"}[5m] offset 1m @ 10))",
+                             "topk(3, -foo) + on (a) group_left (b) (bar > bool 1)",
+                             "max_over_time((-foo)[10m:1m] @ end() offset -5m)",
+                             "label_join(x, \"d\", \",\", \"a\", \"b\")", "\"str\"", "-(1)"}) {
     absl::StatusOr<ExprPtr> e = ParseExpr(q);
     ASSERT_TRUE(e.ok()) << q << ": " << e.status();
     ExprPtr copy = CloneExpr(**e);

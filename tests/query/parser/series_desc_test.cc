@@ -2,13 +2,13 @@
 // Prometheus parse_test.go TestParseSeries / TestParseSeriesDesc).
 #include "query/parser/series_desc.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "storage/api/appender.h"
 #include "storage/api/labels.h"
@@ -60,26 +60,31 @@ TEST(SeriesDescTest, Values) {
   Check("my_metric{a=\"b\"} 1 -1 -3-10x4 7 9 +5", my, {1, -1, -3, -13, -23, -33, -43, 7, 9, 5});
   Check("my_metric{a=\"b\"} 1 +1 +4 -6 -2 8", my, {1, 1, 4, -6, -2, 8});
   Check("my_metric{a=\"b\"} 1 2 3    ", my, {1, 2, 3});
-  Check("my_metric{a=\"\\u70ac\"} 1 2 3", L::FromPairs({{"__name__", "my_metric"}, {"a", "\u70ac"}}),
-        {1, 2, 3});
-  Check("metric 0 1 stale 2", L::FromPairs({{"__name__", "metric"}}), {0, 1, storage::StaleNaN(), 2});
+  Check("my_metric{a=\"\\u70ac\"} 1 2 3",
+        L::FromPairs({{"__name__", "my_metric"}, {"a", "\u70ac"}}), {1, 2, 3});
+  Check("metric 0 1 stale 2", L::FromPairs({{"__name__", "metric"}}),
+        {0, 1, storage::StaleNaN(), 2});
   Check("m Inf -Inf +Inf NaN nan 1e3 .5 1.7560473e+06", L::FromPairs({{"__name__", "m"}}),
         {INFINITY, -INFINITY, INFINITY, NAN, NAN, 1000, 0.5, 1756047.3});
   // No hex here: "0x3" is 0 repeated (the x is the repetition operator).
   Check("m 0x3", L::FromPairs({{"__name__", "m"}}), {0, 0, 0, 0});
   Check("m\t1\t\t2", L::FromPairs({{"__name__", "m"}}), {1, 2});
-  Check("{\"http.requests\", \"service.name\"=\"api-server\", instance=\"0\", group=\"canary\"}\t\t0+50x2",
-        L::FromPairs({{"__name__", "http.requests"}, {"group", "canary"}, {"instance", "0"},
-                      {"service.name", "api-server"}}),
-        {0, 50, 100});
+  Check(
+      "{\"http.requests\", \"service.name\"=\"api-server\", instance=\"0\", "
+      "group=\"canary\"}\t\t0+50x2",
+      L::FromPairs({{"__name__", "http.requests"},
+                    {"group", "canary"},
+                    {"instance", "0"},
+                    {"service.name", "api-server"}}),
+      {0, 50, 100});
   Check("sum{job='a',} 1", L::FromPairs({{"__name__", "sum"}, {"job", "a"}}), {1});
   Check("{a=\"\"} 1", L(), {1});  // an empty value means no label
 }
 
 TEST(SeriesDescTest, HistogramsKeepTheirSlots) {
-  absl::StatusOr<SeriesDesc> d =
-      ParseSeriesDesc("h {{schema:1 sum:0.3 count:3 buckets:[5 10 7] offset:3}} 1 "
-                      "{{sum:1}}x2 {{buckets:[5] schema:0}}+{{buckets:[1 2] schema:1}}x2 4");
+  absl::StatusOr<SeriesDesc> d = ParseSeriesDesc(
+      "h {{schema:1 sum:0.3 count:3 buckets:[5 10 7] offset:3}} 1 "
+      "{{sum:1}}x2 {{buckets:[5] schema:0}}+{{buckets:[1 2] schema:1}}x2 4");
   ASSERT_TRUE(d.ok()) << d.status();
   ASSERT_EQ(d->values.size(), 9u);
   EXPECT_EQ(d->histograms, 7);
