@@ -3,6 +3,7 @@
 # seeded from tests/fuzz_corpus/<name>/ (copied, so the checked-in corpus is
 # not rewritten). Fails on any crash, leak or sanitizer report.
 #   scripts/run_fuzzers.sh BUILD_DIR SECONDS_PER_TARGET
+# FUZZ_SECONDS_<name>=N overrides the time of one target.
 set -euo pipefail
 build=${1:?build dir}
 seconds=${2:-60}
@@ -17,8 +18,10 @@ while IFS= read -r bin; do
   corpus="$work/$name"
   mkdir -p "$corpus"
   if [ -d "$root/tests/fuzz_corpus/$name" ]; then cp -r "$root/tests/fuzz_corpus/$name/." "$corpus/"; fi
-  echo "fuzz: $name for ${seconds}s ($(ls "$corpus" | wc -l) seeds)"
-  if ! (cd "$work" && "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  override="FUZZ_SECONDS_${name}"
+  t=${!override:-$seconds}
+  echo "fuzz: $name for ${t}s ($(ls "$corpus" | wc -l) seeds)"
+  if ! (cd "$work" && "$bin" -max_total_time="$t" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 "$corpus" > "$work/$name.log" 2>&1); then
     echo "fuzz: $name FAILED"; tail -60 "$work/$name.log"; status=1
   else

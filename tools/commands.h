@@ -21,7 +21,9 @@ void RegisterCommands(CLI::App* app, CommandAction* action);
 
 // One per cmd_*.cc.
 void RegisterVersionCommand(CLI::App* app, CommandAction* action);
+void RegisterServeCommand(CLI::App* app, CommandAction* action);
 void RegisterCheckCommands(CLI::App* app, CommandAction* action);
+void RegisterSynthCommand(CLI::App* app, CommandAction* action);
 void RegisterImportCommand(CLI::App* app, CommandAction* action);
 void RegisterTsdbCommand(CLI::App* app, CommandAction* action);
 
