@@ -52,8 +52,9 @@ bool XorIterator::Decode() {
       d |= uint64_t{b & 0x7fu} << shift;
       if ((b & 0x80) == 0) break;
     }
+    // Wrapping (unsigned) arithmetic: corrupt input may overflow int64.
     t_delta_ = static_cast<int64_t>(d);
-    t_ += t_delta_;
+    t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + d);
   } else {
     const int ones = r_.ReadOnes(4);
     if (ABSL_PREDICT_FALSE(ones < 0)) return Fail();

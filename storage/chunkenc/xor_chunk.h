@@ -154,12 +154,15 @@ void XorAppender::Append(Buf* buf, int64_t t, double v) {
     internal::WriteVarint(buf, &free_bits_, zz);
     WriteBits(buf, &free_bits_, vbits, 64);
   } else if (num_ == 1) {
-    t_delta_ = t - t_;
+    // Differences wrap like the decoder's, so even extreme timestamps
+    // round-trip without signed overflow.
+    t_delta_ = static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(t_));
     internal::WriteVarint(buf, &free_bits_, static_cast<uint64_t>(t_delta_));
     WriteValue(buf, vbits);
   } else {
-    const int64_t delta = t - t_;
-    const int64_t dod = delta - t_delta_;
+    const int64_t delta = static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(t_));
+    const int64_t dod =
+        static_cast<int64_t>(static_cast<uint64_t>(delta) - static_cast<uint64_t>(t_delta_));
     if (dod == 0) {
       WriteBits(buf, &free_bits_, 0, 1);
     } else if (internal::FitsBits(dod, 14)) {
