@@ -99,7 +99,8 @@ absl::StatusOr<std::vector<std::string>> HeadQuerier::LabelValues(const std::str
   if (matchers.empty()) return head_->postings().LabelValues(name);
   std::set<std::string> values;
   for (MemSeries* s : MatchingSeries(mint_ms, maxt_ms, matchers)) {
-    const std::string_view v = s->BuildLabels(head_->symbols()).Get(name);
+    const Labels labels = s->BuildLabels(head_->symbols());
+    const std::string_view v = labels.Get(name);
     if (!v.empty()) values.emplace(v);
   }
   return std::vector<std::string>(values.begin(), values.end());
