@@ -414,7 +414,8 @@ absl::StatusOr<int64_t> ParseApiTime(std::string_view s) {
   errno = 0;
   const double f = str.empty() ? 0 : std::strtod(str.c_str(), &end);
   const bool hex_or_word = str.find_first_of("xXpP") != std::string::npos;
-  if (!str.empty() && end == str.c_str() + str.size() && !hex_or_word && std::isfinite(f)) {
+  if (!str.empty() && end == str.c_str() + str.size() && !hex_or_word && std::isfinite(f) &&
+      std::fabs(f) < 9.2e15) {
     double ip;
     double frac = std::modf(f, &ip);
     frac = std::round(frac * 1000) / 1000;

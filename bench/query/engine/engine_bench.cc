@@ -7,12 +7,13 @@
 // (BM_Engine_MemStorage_*) shows that cost. Each query runs as an instant
 // query at the end of the data and as a 1 h range query at a 15 s step.
 //
-//   build-h6/bench/query/engine/query_engine_bench --benchmark_repetitions=5 \
-//     --benchmark_report_aggregates_only=true
+//   query_engine_bench --benchmark_repetitions=5
+//                      --benchmark_report_aggregates_only=true
 #include <algorithm>
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "query/engine/engine.h"
 #include "query/parser/parser.h"
@@ -120,15 +121,15 @@ void Generate(storage::Appender* app, SpanStorage* span) {
     std::vector<double> rates;
     for (int i = 0; i < 500; ++i) {
       series.push_back(storage::Labels::FromPairs(
-          {{"__name__", "c_total"}, {"instance", "i" + std::to_string(i)}}));
+          {{"__name__", "c_total"}, {"instance", absl::StrCat("i", i)}}));
       rates.push_back(1 + i % 7);
     }
     for (int r = 0; r < 50; ++r) {
       for (int in = 0; in < 19; ++in) {
         for (int b = 0; b < 10; ++b) {
           series.push_back(storage::Labels::FromPairs({{"__name__", "h_bucket"},
-                                                       {"route", "/r" + std::to_string(r)},
-                                                       {"instance", "i" + std::to_string(in)},
+                                                       {"route", absl::StrCat("/r", r)},
+                                                       {"instance", absl::StrCat("i", in)},
                                                        {"le", les[b]}}));
           rates.push_back(1 + b * (1 + (r + in) % 3));
         }

@@ -208,6 +208,7 @@ TEST(ApiParamsTest, TimesAndDurations) {
   EXPECT_EQ(*t("2023-11-14T22:13:20Z"), 1700000000000);
   EXPECT_EQ(*t("2023-11-14T23:13:20.5+01:00"), 1700000000500);
   EXPECT_FALSE(t("yesterday").ok());
+  EXPECT_FALSE(t("1e300").ok());
   auto d = [](std::string_view s) { return ParseApiDuration(s); };
   EXPECT_EQ(*d("15"), 15000);
   EXPECT_EQ(*d("0.5"), 500);
