@@ -193,7 +193,7 @@ void WriteQueryData(JsonWriter& w, const QueryResult& r) {
 absl::StatusOr<int64_t> TimeParam(const httplib::Request& req, const std::string& name,
                                   int64_t def) {
   std::optional<std::string> v = Value(req, name);
-  if (!v) return def;
+  if (!v || v->empty()) return def;  // Prometheus: an empty value means absent
   absl::StatusOr<int64_t> t = ParseApiTime(*v);
   if (!t.ok()) return InvalidParam(name, t.status());
   return *t;

@@ -82,7 +82,7 @@ TEST_F(HttpApiTest, InstantVector) {
 }
 
 TEST_F(HttpApiTest, DefaultTimeAndFractionalTimestamps) {
-  auto [code, body] = Get("/api/v1/query?query=sum(up)");
+  auto [code, body] = Get("/api/v1/query?query=sum(up)&time=");
   EXPECT_EQ(code, 200);
   EXPECT_EQ(body, R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[120,"1"]}]}})");
   std::tie(code, body) = Get("/api/v1/query?query=sum(up)&time=60.5");
