@@ -5,7 +5,7 @@
 #   scripts/run_fuzzers.sh BUILD_DIR SECONDS_PER_TARGET
 # FUZZ_SECONDS_<name>=N overrides the time of one target.
 set -euo pipefail
-build=${1:?build dir}
+build=$(cd "${1:?build dir}" && pwd)  # absolute: the binaries run from $work
 seconds=${2:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
