@@ -53,7 +53,7 @@ int CountOccurrences(const std::string& s, const std::string& needle) {
 // (timestamp, value) pairs of every series in a matrix JSON answer.
 std::set<std::pair<std::string, std::string>> MatrixPoints(const std::string& json) {
   std::set<std::pair<std::string, std::string>> out;
-  static const std::regex re(R"(\[([0-9.]+),"([^"]+)"\])");
+  static const std::regex re(R"re(\[([0-9.]+),"([^"]+)"\])re");
   for (std::sregex_iterator it(json.begin(), json.end(), re), end; it != end; ++it) {
     out.emplace((*it)[1].str(), (*it)[2].str());
   }
