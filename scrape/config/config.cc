@@ -265,7 +265,8 @@ absl::Status ParseScrapeConfig(const YAML::Node& n, const Ctx& ctx, const Global
     for (auto it = p.begin(); it != p.end(); ++it) {
       auto& vals = sc->params[it->first.Scalar()];
       if (!it->second.IsSequence()) return YamlError(ctx.file, it->second.Mark(), "param values must be a list of strings");
-      for (const YAML::Node& v : it->second) vals.push_back(v.Scalar());
+      const YAML::Node list = it->second;  // keep yaml-cpp's proxy alive for the loop
+      for (const YAML::Node& v : list) vals.push_back(v.Scalar());
     }
   }
   RETURN_IF_ERROR(f.status());

@@ -31,7 +31,8 @@ absl::StatusOr<std::vector<TargetGroup>> ParseFileSdContent(std::string_view con
         const std::string key = it->first.Scalar();
         if (key == "targets") {
           if (!it->second.IsSequence()) return absl::InvalidArgumentError(absl::StrCat("group ", i, ": targets must be a list"));
-          for (const YAML::Node& t : it->second) {
+          const YAML::Node list = it->second;  // keep yaml-cpp's proxy alive for the loop
+          for (const YAML::Node& t : list) {
             if (!t.IsScalar()) return absl::InvalidArgumentError(absl::StrCat("group ", i, ": targets must be strings"));
             if (t.Scalar().find('/') != std::string::npos) {
               return absl::InvalidArgumentError(absl::StrCat("\"", t.Scalar(), "\" is not a valid hostname"));
