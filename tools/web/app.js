@@ -53,7 +53,10 @@ function drawGraph(result, start, end, step) {
       if (idx !== undefined) ys[idx] = parseFloat(v);
     }
     data.push(ys);
-    series.push({label: seriesName(s.metric), stroke: palette[i % palette.length], width: 1.5, spanGaps: false});
+    // Few points: draw them as dots too, or a sparse series would be invisible.
+    const present = ys.filter((y) => y !== null).length;
+    series.push({label: seriesName(s.metric), stroke: palette[i % palette.length], width: 1.5,
+                 spanGaps: false, points: {show: present < 60, size: 5}});
   });
   if (plot) { plot.destroy(); plot = null; }
   const width = Math.max(400, $('graph').clientWidth || document.body.clientWidth - 40);

@@ -223,7 +223,7 @@ TEST(ServerE2ETest, BrowserRunsQueryDrawsGraphAndShowsTargets) {
   int status;
   ASSERT_TRUE(Eventually(
       [&] {
-        return MatrixPoints(HttpGet(p.port, "/api/v1/query?query=up%5B1m%5D", &status)).size() >= 3;
+        return MatrixPoints(HttpGet(p.port, "/api/v1/query?query=up%5B1m%5D", &status)).size() >= 8;
       },
       absl::Seconds(30)));
   const std::string artifacts = std::string(PROMLET_BINARY_DIR) + "/test-artifacts";

@@ -22,12 +22,25 @@ try {
 
   await page.goto(`${base}/graph`);
   await page.fill('#expr', 'up');
+  await page.selectOption('#range', '60');
   await page.click('#execute');
   // uPlot draws into a canvas inside #graph once the range query returns.
   await page.waitForSelector('#graph canvas', { timeout: 15000 }).catch(() => fail('no graph canvas drawn'));
   await page.waitForFunction(() => document.querySelector('#legend').textContent.includes('up{'),
                              null, { timeout: 15000 }).catch(() => fail('legend has no up series'));
+  // The series must really be drawn: count canvas pixels in its colour
+  // (the first palette entry, #1f77b4).
+  const drawn = await page.evaluate(() => {
+    const c = document.querySelector('#graph canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - 0x1f) < 40 && Math.abs(d[i + 1] - 0x77) < 40 && Math.abs(d[i + 2] - 0xb4) < 40 && d[i + 3] > 100) n++;
+    }
+    return n;
+  });
   await page.screenshot({ path: `${outDir}/query-graph.png`, fullPage: true });
+  if (drawn < 50) fail(`graph canvas has only ${drawn} pixels of the series colour`);
 
   await page.click('#tab-table');
   const rows = await page.locator('#table tbody tr').count();
@@ -38,7 +51,7 @@ try {
   const health = await page.locator('#targets td[class^="health-"]').allTextContents();
   await page.screenshot({ path: `${outDir}/targets.png`, fullPage: true });
   if (errors.length) fail(`page errors: ${errors.join('; ')}`);
-  console.log(`ui test: ok, ${rows} table rows, target health: ${health.join(',')}`);
+  console.log(`ui test: ok, ${drawn} series pixels, ${rows} table rows, target health: ${health.join(',')}`);
 } finally {
   await browser.close();
 }
