@@ -42,7 +42,8 @@ absl::StatusOr<std::vector<TargetGroup>> ParseFileSdContent(std::string_view con
         } else if (key == "labels") {
           if (it->second.IsNull()) continue;
           if (!it->second.IsMap()) return absl::InvalidArgumentError(absl::StrCat("group ", i, ": labels must be a mapping"));
-          for (auto l = it->second.begin(); l != it->second.end(); ++l) {
+          const YAML::Node label_map = it->second;  // keep yaml-cpp's proxy alive for the loop
+          for (auto l = label_map.begin(); l != label_map.end(); ++l) {
             const std::string name = l->first.Scalar();
             if (!IsValidLabelName(name)) {
               return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not a valid label name"));

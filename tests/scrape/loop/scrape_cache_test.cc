@@ -30,18 +30,23 @@ TEST(ScrapeCacheTest, StalenessFollowsPrometheusPrevCur) {
 
 TEST(ScrapeCacheTest, CompactsEntriesNotSeenLately) {
   ScrapeCache c;
+  // Keys outlive each pass, as the body does in a scrape.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 200; ++i) keys.push_back(absl::StrCat("s", i));
+  c.BeginScrape();
   for (int i = 0; i < 200; ++i) {
-    std::string k = absl::StrCat("s", i);
-    c.TrackStaleness(c.Add(k, i + 1, storage::Labels::FromPairs({{"__name__", k}})));
+    c.TrackStaleness(c.Add(keys[i], i + 1, storage::Labels::FromPairs({{"__name__", keys[i]}})));
   }
   c.IterDone(true);
   for (int iter = 0; iter < 3; ++iter) {
-    for (int i = 0; i < 10; ++i) c.TrackStaleness(c.Find(absl::StrCat("s", i)));
+    c.BeginScrape();
+    for (int i = 0; i < 10; ++i) c.TrackStaleness(c.Find(keys[i]));
     c.IterDone(true);
   }
   EXPECT_LT(c.size(), 200u);
-  ASSERT_NE(c.Find("s3"), nullptr);
-  EXPECT_EQ(c.Find("s3")->ref, 4u);
+  c.BeginScrape();
+  ASSERT_NE(c.Find(keys[3]), nullptr);
+  EXPECT_EQ(c.Find(keys[3])->ref, 4u);
 }
 
 TEST(ScrapeCacheTest, OrderedFastPathSurvivesInsertsAndRemovals) {
