@@ -72,6 +72,9 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Create(const WebServerOpti
   if (wc.auth_enabled()) ws->auth_ = std::make_unique<BasicAuthChecker>(wc.basic_auth_users);
 
   httplib::Server& s = *ws->server_;
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
+  // plus the client's delayed ACK add ~40 ms to keep-alive responses.
+  s.set_tcp_nodelay(true);
   BasicAuthChecker* auth = ws->auth_.get();
   s.set_pre_routing_handler([auth](const httplib::Request& req, httplib::Response& res) {
     request_start = std::chrono::steady_clock::now();
