@@ -584,5 +584,49 @@ TEST_F(Peers, PromtoolOutputMatches) {
   }
 }
 
+// Not a test: a side-by-side latency measurement on the imported data, run
+// by hand with --gtest_also_run_disabled_tests --gtest_filter=*Latency*.
+// Prints the median of repeated HTTP queries per peer; asserts nothing
+// about speed.
+TEST_F(Peers, DISABLED_LatencySideBySide) {
+  const int reps = std::getenv("PROMQL_BENCH_REPS") ? std::atoi(std::getenv("PROMQL_BENCH_REPS")) : 25;
+  const std::vector<std::string> queries = {
+      "rate(http_requests_total[5m])", "sum by (le) (rate(h_bucket[5m]))",
+      "histogram_quantile(0.99, sum by (le, route) (rate(h_bucket[5m])))"};
+  const int64_t t = end_s_ - 13;
+  auto median_ms = [&](int port, const std::string& path, const httplib::Params& p) {
+    httplib::Client c("127.0.0.1", port);
+    c.set_keep_alive(true);
+    c.set_tcp_nodelay(true);  // else Nagle + delayed ACK add ~40 ms per query
+    std::vector<double> ms;
+    for (int i = 0; i < reps + 3; ++i) {
+      const absl::Time t0 = absl::Now();
+      auto res = c.Get(path, p, httplib::Headers{});
+      const double d = absl::ToDoubleMilliseconds(absl::Now() - t0);
+      EXPECT_TRUE(res && res->status == 200) << path;
+      if (i >= 3) ms.push_back(d);  // 3 warm-up queries
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+  };
+  std::printf("| query | kind | Prometheus 2.42 ms | promlet ms | ratio |\n|---|---|---|---|---|\n");
+  for (const std::string& q : queries) {
+    for (bool range : {false, true}) {
+      httplib::Params p = {{"query", q}};
+      if (range) {
+        p.emplace("start", absl::StrCat(t - 3600));
+        p.emplace("end", absl::StrCat(t));
+        p.emplace("step", "15");
+      } else {
+        p.emplace("time", absl::StrCat(t));
+      }
+      const std::string path = range ? "/api/v1/query_range" : "/api/v1/query";
+      const double a = median_ms(prom_port_, path, p), b = median_ms(ours_port_, path, p);
+      std::printf("| `%s` | %s | %.2f | %.2f | %.2f |\n", q.c_str(),
+                  range ? "range 1h/15s" : "instant", a, b, b / a);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace promlet::testing
