@@ -503,6 +503,12 @@ TEST_F(Peers, QueryCorpusMatchesPrometheus) {
       compare("/api/v1/query", instants[i], absl::StrCat("instant@", times[i]));
     }
     compare("/api/v1/query_range", range, "range");
+    // The last hour at a 15 s step (times = 7, 22, 37, 52 s past a minute).
+    httplib::Params fine = {{"query", q},
+                            {"start", absl::StrCat(end_s_ - 3593)},
+                            {"end", absl::StrCat(end_s_ - 8)},
+                            {"step", "15"}};
+    compare("/api/v1/query_range", fine, "range 15s");
     if (report.empty()) {
       ++passed;
       if (expected.count(q)) std::printf("NOW PASSES (unlist it): %s\n", q.c_str());
