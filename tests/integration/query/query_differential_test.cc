@@ -366,7 +366,7 @@ std::string GenerateOpenMetrics(uint64_t seed, int64_t start_ms, int64_t end_ms)
 }
 
 // ---- The fixture: both servers, started once. ----
-class Peers : public ::testing::Test {
+class QueryDifferential : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string msg;
@@ -465,7 +465,7 @@ std::map<std::string, std::string> LoadExpected() {
   return m;
 }
 
-TEST_F(Peers, QueryCorpusMatchesPrometheus) {
+TEST_F(QueryDifferential, QueryCorpusMatchesPrometheus) {
   const std::vector<std::string> corpus = QueryCorpus(start_s_, end_s_);
   ASSERT_GE(corpus.size(), 100u);
   const auto expected = LoadExpected();
@@ -554,7 +554,7 @@ std::string SortedBlocks(const std::string& text) {
   return out;
 }
 
-TEST_F(Peers, PromtoolOutputMatches) {
+TEST_F(QueryDifferential, PromtoolOutputMatches) {
   const int64_t t = end_s_ - 413;
   const std::vector<std::string> commands = {
       absl::StrCat("query instant URL 'rate(http_requests_total[5m])' --time=", t),
@@ -594,7 +594,7 @@ TEST_F(Peers, PromtoolOutputMatches) {
 // by hand with --gtest_also_run_disabled_tests --gtest_filter=*Latency*.
 // Prints the median of repeated HTTP queries per peer; asserts nothing
 // about speed.
-TEST_F(Peers, DISABLED_LatencySideBySide) {
+TEST_F(QueryDifferential, DISABLED_LatencySideBySide) {
   const int reps = std::getenv("PROMQL_BENCH_REPS") ? std::atoi(std::getenv("PROMQL_BENCH_REPS")) : 25;
   const std::vector<std::string> queries = {
       "rate(http_requests_total[5m])", "sum by (le) (rate(h_bucket[5m]))",
