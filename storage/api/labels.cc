@@ -13,6 +13,8 @@ void AppendLabel(std::string* dst, std::string_view name, std::string_view value
   base::PutLengthPrefixed(dst, value);
 }
 
+}  // namespace
+
 void AppendGoQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
   for (char c : s) {
@@ -27,8 +29,6 @@ void AppendGoQuoted(std::string* out, std::string_view s) {
   }
   out->push_back('"');
 }
-
-}  // namespace
 
 Labels::Iterator::Iterator(const char* pos, const char* end)
     : pos_(pos), next_(pos), end_(end) {

@@ -105,6 +105,10 @@ class Labels {
   std::string data_;
 };
 
+// Appends s double-quoted with Go-style escapes (\", \\, \n, \t, \r), as
+// Prometheus prints label values and matcher values.
+void AppendGoQuoted(std::string* out, std::string_view s);
+
 // Mutable set used to derive new label sets (relabeling, PromQL functions,
 // scrape target labels). Thread-compatible. Reuse one builder to avoid
 // reallocating: Reset() keeps capacity.

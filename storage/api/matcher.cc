@@ -40,21 +40,6 @@ bool SplitLiteralAlternation(std::string_view re, std::vector<std::string>* out)
   return true;
 }
 
-void AppendGoQuoted(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
-      default: out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
-
 }  // namespace
 
 absl::StatusOr<Matcher> Matcher::Make(MatchType type, std::string name, std::string value) {

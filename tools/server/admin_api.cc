@@ -12,6 +12,7 @@
 #include "storage/api/matcher.h"
 #include "storage/block/block_writer.h"
 #include "tools/server/self_metrics.h"
+#include "tools/server/status_api.h"
 
 namespace promlet::tools {
 namespace {
@@ -24,17 +25,7 @@ void Json(httplib::Response& res, int status, const std::string& body) {
 }
 
 void Error(httplib::Response& res, int status, const char* type, std::string_view msg) {
-  std::string out;
-  query::JsonWriter w(&out);
-  w.BeginObject();
-  w.Key("status");
-  w.String("error");
-  w.Key("errorType");
-  w.String(type);
-  w.Key("error");
-  w.String(msg);
-  w.EndObject();
-  Json(res, status, out);
+  WriteApiError(res, status, type, msg);
 }
 
 bool IsBlockDir(const fs::directory_entry& e) {

@@ -36,18 +36,7 @@ void Success(httplib::Response& res, F&& body) {
 }
 
 void Error(httplib::Response& res, int http_status, const char* type, std::string_view msg) {
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject();
-  w.Key("status");
-  w.String("error");
-  w.Key("errorType");
-  w.String(type);
-  w.Key("error");
-  w.String(msg);
-  w.EndObject();
-  res.status = http_status;
-  res.set_content(out, "application/json");
+  WriteApiError(res, http_status, type, msg);
 }
 
 void WriteLabels(JsonWriter& w, const storage::Labels& labels) {
@@ -312,6 +301,22 @@ void HandleRuntimeInfo(ServerContext* ctx, const httplib::Request&, httplib::Res
 }
 
 }  // namespace
+
+void WriteApiError(httplib::Response& res, int http_status, const char* error_type,
+                   std::string_view message) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("status");
+  w.String("error");
+  w.Key("errorType");
+  w.String(error_type);
+  w.Key("error");
+  w.String(message);
+  w.EndObject();
+  res.status = http_status;
+  res.set_content(out, "application/json");
+}
 
 std::string FormatRfc3339Nano(absl::Time t) {
   if (t == absl::InfinitePast()) return "0001-01-01T00:00:00Z";
