@@ -142,8 +142,20 @@ TEST_F(ScrapeIntegrationTest, FailuresAreUpZeroWithClearErrorsAndIsolated) {
   }
 }
 
+// ctest runs every test in a process of its own, so a test cannot count on
+// the scrapes an earlier test waited for: wait here for the history it needs.
+void WaitForPromletSamples(const std::string& metric, const std::string& job, const std::string& inst,
+                           size_t n) {
+  std::string why = PollUntil(absl::Seconds(30), [&] {
+    if (env->PromletSamples(metric, job, inst).size() >= n) return std::string();
+    return absl::StrCat(metric, " of ", job, "/", inst, ": fewer than ", n, " samples");
+  });
+  ASSERT_EQ(why, "");
+}
+
 TEST_F(ScrapeIntegrationTest, FileSdRewriteMovesTargetsOnBothSides) {
   const std::string a = env->fixtures["fileA"]->addr(), b = env->fixtures["fileB"]->addr();
+  WaitForPromletSamples("file_a", "file", a, 2);
   env->WriteFileSd({b});
   std::string why = PollUntil(absl::Seconds(20), [&] {
     View p = env->PromletView();
@@ -175,6 +187,12 @@ std::vector<std::pair<double, std::string>> PromUpHistory(const std::string& job
 
 TEST_F(ScrapeIntegrationTest, DeadTargetGoesStaleWhenPrometheusDoes) {
   const std::string inst = env->fixtures["mortal"]->addr();
+  WaitForPromletSamples("mortal_gauge", "mortal", inst, 2);
+  std::string seen = PollUntil(absl::Seconds(30), [&] {
+    auto h = PromUpHistory("mortal");
+    return !h.empty() && h.back().second == "1" ? std::string() : std::string("prometheus: mortal not up yet");
+  });
+  ASSERT_EQ(seen, "");
   env->fixtures["mortal"]->Stop();
   std::string why = PollUntil(absl::Seconds(20), [&] {
     std::vector<storage::Sample> up = env->PromletSamples("up", "mortal", inst);
@@ -221,6 +239,8 @@ TEST_F(ScrapeIntegrationTest, ReloadKeepsUnchangedLoopsAndStalesRemovedOnes) {
   const std::string good = env->fixtures["good"]->addr();
   const std::string slow = env->fixtures["slow"]->addr();
   const std::string path = env->dir + "/reloaded.yml";
+  WaitForPromletSamples("up", "timeout", slow, 2);
+  WaitForPromletSamples("up", "good", good, 2);
   std::ofstream(path) << env->PromletConfigYaml(/*reloaded=*/true);
   const size_t before = env->PromletSamples("up", "good", good).size();
   ASSERT_TRUE(env->manager->ReloadFile(path).ok());

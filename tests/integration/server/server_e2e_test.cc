@@ -100,7 +100,10 @@ TEST(ServerE2ETest, ScrapesSelfNodeExporterAndFixture) {
                        &out),
             0)
       << out;
-  EXPECT_NE(out.find("=> 0.3 @"), std::string::npos) << out;
+  // 0.1 + 0.4 * (20 - 10) / (30 - 10) in floating point, like Prometheus.
+  const size_t at = out.find("=> ");
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_NEAR(std::stod(out.substr(at + 3)), 0.3, 1e-9) << out;
 
   // /metrics passes promtool's exposition checks.
   const std::string metrics = HttpGet(p.port, "/metrics", &status);
