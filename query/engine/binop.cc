@@ -31,20 +31,6 @@ bool IsArithmetic(BinaryOp op) {
   }
 }
 
-bool IsComparison(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kEql:
-    case BinaryOp::kNeq:
-    case BinaryOp::kGtr:
-    case BinaryOp::kLss:
-    case BinaryOp::kGte:
-    case BinaryOp::kLte:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Returns the value and whether to keep the element (comparisons filter).
 double ElemBinop(BinaryOp op, double l, double r, bool* keep) {
   *keep = true;
@@ -69,7 +55,7 @@ double ElemBinop(BinaryOp op, double l, double r, bool* keep) {
 double ScalarBinop(BinaryOp op, double l, double r) {
   bool keep;
   double v = ElemBinop(op, l, r, &keep);
-  if (IsComparison(op)) return keep ? 1 : 0;
+  if (IsComparisonOp(op)) return keep ? 1 : 0;
   return v;
 }
 
@@ -143,7 +129,7 @@ absl::StatusOr<Matrix> Evaluator::EvalBinary(const BinaryExpr& b) {
         if (swap) std::swap(l, r);
         bool keep;
         double val = ElemBinop(op, l, r, &keep);
-        if (IsComparison(op) && swap) val = r;
+        if (IsComparisonOp(op) && swap) val = r;
         if (b.return_bool) {
           val = keep ? 1 : 0;
           keep = true;

@@ -103,29 +103,6 @@ class WindowBuffer {
   Point next_;
 };
 
-// Labels for absent()/absent_over_time(): the equality matchers' labels
-// (Prometheus createLabelsForAbsentFunction).
-Labels AbsentLabels(const Expr& arg) {
-  const Expr& e = Unparen(arg);
-  const VectorSelector* vs = std::get_if<VectorSelector>(&e.node);
-  if (const auto* ms = std::get_if<MatrixSelector>(&e.node)) {
-    vs = std::get_if<VectorSelector>(&ms->vector_selector->node);
-  }
-  if (vs == nullptr) return Labels();
-  storage::LabelsBuilder b;
-  std::vector<std::string> seen;
-  for (const storage::Matcher& m : vs->matchers) {
-    if (m.name() == storage::kMetricName) continue;
-    bool has = std::find(seen.begin(), seen.end(), m.name()) != seen.end();
-    if (m.type() == storage::MatchType::kEqual && !has) {
-      b.Set(m.name(), m.value());
-      seen.push_back(m.name());
-    } else {
-      b.Del(m.name());
-    }
-  }
-  return b.Build();
-}
 
 const std::string& StringArg(const Expr& e) {
   static const std::string kEmpty;
@@ -150,6 +127,30 @@ bool IsValidLabelName(std::string_view s) {
 }
 
 }  // namespace
+
+// Labels for absent()/absent_over_time(): the equality matchers' labels
+// (Prometheus createLabelsForAbsentFunction).
+Labels AbsentLabels(const Expr& arg) {
+  const Expr& e = Unparen(arg);
+  const VectorSelector* vs = std::get_if<VectorSelector>(&e.node);
+  if (const auto* ms = std::get_if<MatrixSelector>(&e.node)) {
+    vs = std::get_if<VectorSelector>(&ms->vector_selector->node);
+  }
+  if (vs == nullptr) return Labels();
+  storage::LabelsBuilder b;
+  std::vector<std::string> seen;
+  for (const storage::Matcher& m : vs->matchers) {
+    if (m.name() == storage::kMetricName) continue;
+    bool has = std::find(seen.begin(), seen.end(), m.name()) != seen.end();
+    if (m.type() == storage::MatchType::kEqual && !has) {
+      b.Set(m.name(), m.value());
+      seen.push_back(m.name());
+    } else {
+      b.Del(m.name());
+    }
+  }
+  return b.Build();
+}
 
 const Labels& EmptyLabels() {
   static const Labels* kEmpty = new Labels();

@@ -58,6 +58,10 @@ class LabelArena {
 
 const storage::Labels& EmptyLabels();
 
+// Labels for absent()/absent_over_time() of a (range) vector selector: the
+// labels of its equality matchers (Prometheus createLabelsForAbsentFunction).
+storage::Labels AbsentLabels(const Expr& arg);
+
 // State shared by the evaluators of one query (nested evaluators of
 // subqueries included). Thread-compatible.
 struct QueryContext {

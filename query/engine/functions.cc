@@ -130,28 +130,9 @@ const Labels* CachedLabels(FuncEnv& env, const std::string& key, Labels (*make)(
   return l;
 }
 
-Labels AbsentLabelsOf(const Expr& arg) {
-  const Expr& e = Unparen(arg);
-  const VectorSelector* vs = std::get_if<VectorSelector>(&e.node);
-  if (vs == nullptr) return Labels();
-  storage::LabelsBuilder b;
-  std::vector<std::string> seen;
-  for (const storage::Matcher& m : vs->matchers) {
-    if (m.name() == storage::kMetricName) continue;
-    bool has = std::find(seen.begin(), seen.end(), m.name()) != seen.end();
-    if (m.type() == storage::MatchType::kEqual && !has) {
-      b.Set(m.name(), m.value());
-      seen.push_back(m.name());
-    } else {
-      b.Del(m.name());
-    }
-  }
-  return b.Build();
-}
-
 void Absent(FuncEnv& env, std::vector<Vector>& args, Vector* out) {
   if (!args[0].empty()) return;
-  out->push_back(Sample{CachedLabels(env, "absent", AbsentLabelsOf, *env.call->args[0]), 1,
+  out->push_back(Sample{CachedLabels(env, "absent", AbsentLabels, *env.call->args[0]), 1,
                         env.ts, false});
 }
 
