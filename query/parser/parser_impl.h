@@ -81,6 +81,9 @@ class Parser {
   // A number or duration literal as seconds (number_duration_literal).
   bool ParseNumberOrDuration(const Token& t, double* seconds);
   bool SecondsToMs(const Token& t, double seconds, int64_t* ms);
+  // A range, step or offset in milliseconds: a duration literal exactly
+  // (1001ms stays 1001), a number as float seconds the way Prometheus does.
+  bool ParseDurationMs(const Token& t, int64_t* ms);
 
   std::string_view input_;
   Lexer lex_;

@@ -99,6 +99,21 @@ bool Parser::SecondsToMs(const Token& t, double seconds, int64_t* ms) {
   return true;
 }
 
+bool Parser::ParseDurationMs(const Token& t, int64_t* ms) {
+  if (t.type == TokenType::kDuration) {
+    // model.ParseDuration works in integer units, so no float rounding here.
+    absl::StatusOr<int64_t> exact = ParseDuration(t.val);
+    if (!exact.ok()) {
+      Fail(t.pos, std::string(exact.status().message()));
+      return false;
+    }
+    *ms = *exact;
+    return true;
+  }
+  double seconds = 0;
+  return ParseNumberOrDuration(t, &seconds) && SecondsToMs(t, seconds, ms);
+}
+
 ExprPtr Parser::ParseRangeOrSubquery(ExprPtr e) {
   Token lb = Consume();
   if (!IsNumberOrDuration(Peek().type)) {
@@ -106,11 +121,8 @@ ExprPtr Parser::ParseRangeOrSubquery(ExprPtr e) {
     return nullptr;
   }
   Token range_tok = Consume();
-  double range_s = 0;
   int64_t range_ms = 0;
-  if (!ParseNumberOrDuration(range_tok, &range_s) || !SecondsToMs(range_tok, range_s, &range_ms)) {
-    return nullptr;
-  }
+  if (!ParseDurationMs(range_tok, &range_ms)) return nullptr;
   if (range_ms <= 0) {
     Fail(range_tok.pos, "duration must be greater than 0");
     return nullptr;
@@ -138,10 +150,7 @@ ExprPtr Parser::ParseRangeOrSubquery(ExprPtr e) {
   int64_t step_ms = 0;
   if (IsNumberOrDuration(Peek().type)) {
     Token step_tok = Consume();
-    double step_s = 0;
-    if (!ParseNumberOrDuration(step_tok, &step_s) || !SecondsToMs(step_tok, step_s, &step_ms)) {
-      return nullptr;
-    }
+    if (!ParseDurationMs(step_tok, &step_ms)) return nullptr;
     if (Peek().type != TokenType::kRightBracket) {
       Unexpected("subquery selector", "\"]\"");
       return nullptr;
@@ -171,9 +180,8 @@ void Parser::ParseOffset(Expr* e) {
     return;
   }
   Token t = Consume();
-  double seconds = 0;
   int64_t ms = 0;
-  if (!ParseNumberOrDuration(t, &seconds) || !SecondsToMs(t, seconds, &ms)) return;
+  if (!ParseDurationMs(t, &ms)) return;
   if (negative) ms = -ms;
   // parse.go addOffset.
   int64_t* target = nullptr;

@@ -94,6 +94,29 @@ TEST(ParseExprTest, Structure) {
   EXPECT_EQ((*e)->pos.start, 0);
 }
 
+// Duration literals are exact integers of milliseconds: a detour through
+// float seconds would read 1001ms as 1000.9999 ms and truncate it to 1000.
+TEST(ParseExprTest, DurationLiteralsAreExactMilliseconds) {
+  for (int64_t ms : {1001, 1003, 2002, 4099, 86400001}) {
+    const std::string q = "sum_over_time(m[" + std::to_string(ms) + "ms] offset " +
+                          std::to_string(ms) + "ms)[" + std::to_string(ms) + "ms:" +
+                          std::to_string(ms) + "ms]";
+    absl::StatusOr<ExprPtr> e = ParseExpr(q);
+    ASSERT_TRUE(e.ok()) << q << ": " << e.status();
+    const auto& sq = std::get<SubqueryExpr>((*e)->node);
+    EXPECT_EQ(sq.range_ms, ms) << q;
+    EXPECT_EQ(sq.step_ms, ms) << q;
+    const auto& call = std::get<Call>(sq.expr->node);
+    const auto& range = std::get<MatrixSelector>(call.args[0]->node);
+    EXPECT_EQ(range.range_ms, ms) << q;
+    EXPECT_EQ(std::get<VectorSelector>(range.vector_selector->node).offset_ms, ms) << q;
+  }
+  // Numbers stay float seconds, as in Prometheus.
+  absl::StatusOr<ExprPtr> e = ParseExpr("m[1.5]");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(std::get<MatrixSelector>((*e)->node).range_ms, 1500);
+}
+
 TEST(ParseExprTest, PrecedenceAndAssociativity) {
   auto check = [](std::string_view input, std::string_view want_tree) {
     SCOPED_TRACE(input);
