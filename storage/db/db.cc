@@ -20,6 +20,7 @@ DB::DB(base::Env* env, std::string dir, DBOptions options)
   ho.samples_per_chunk = options_.samples_per_chunk;
   if (options_.head_chunks_on_disk) ho.chunk_dir = base::JoinPath(dir_, "chunks_head");
   head_ = std::make_unique<head::Head>(ho);
+  tombstones_ = std::make_shared<const TombstoneSet>();
 }
 
 absl::StatusOr<std::unique_ptr<DB>> DB::Open(base::Env* env, std::string dir, DBOptions options) {
@@ -29,9 +30,9 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(base::Env* env, std::string dir, DB
     RETURN_IF_ERROR(env->CreateDirs(base::JoinPath(dir, "chunks_head")));
   }
   std::unique_ptr<DB> db(new DB(env, std::move(dir), options));
-  RETURN_IF_ERROR(block::RemoveTmpDirs(db->dir_));
+  RETURN_IF_ERROR(block::RemoveTmpDirs(db->dir_, env));
   ASSIGN_OR_RETURN(std::vector<std::unique_ptr<block::BlockReader>> blocks,
-                   block::OpenBlocks(db->dir_));
+                   block::OpenBlocks(db->dir_, env));
   int64_t blocks_maxt = std::numeric_limits<int64_t>::min();
   {
     absl::MutexLock lock(&db->blocks_mu_);
@@ -46,6 +47,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(base::Env* env, std::string dir, DB
   // Samples older than the newest block are in blocks already (the WAL
   // checkpoint may still hold some): the head starts where blocks end.
   if (blocks_maxt != std::numeric_limits<int64_t>::min()) db->head_->Truncate(blocks_maxt);
+  RETURN_IF_ERROR(db->LoadTombstones());
   RETURN_IF_ERROR(db->Replay());
   ASSIGN_OR_RETURN(db->wal_, wal::Wal::Open(env, base::JoinPath(db->dir_, "wal"), options.wal));
   if (options.compaction_interval > absl::ZeroDuration()) {
@@ -146,8 +148,10 @@ void DB::BackgroundLoop() {
 std::unique_ptr<Appender> DB::NewAppender() { return std::make_unique<DBAppender>(this); }
 
 absl::StatusOr<std::unique_ptr<Querier>> DB::NewQuerier() {
-  return std::unique_ptr<Querier>(
-      std::make_unique<DBQuerier>(std::make_unique<head::HeadQuerier>(head_.get()), Blocks()));
+  // Tombstones before blocks: see tombstones_.
+  std::shared_ptr<const TombstoneSet> tombstones = Tombstones();
+  return std::unique_ptr<Querier>(std::make_unique<DBQuerier>(
+      std::make_unique<head::HeadQuerier>(head_.get()), Blocks(), std::move(tombstones)));
 }
 
 DB::BlockList DB::Blocks() const {
@@ -209,6 +213,8 @@ DBStats DB::Stats() const {
   s.commit_failures = c.commit_failures.load(std::memory_order_relaxed);
   s.disk_full_errors = c.disk_full_errors.load(std::memory_order_relaxed);
   s.read_only = read_only();
+  s.tombstoned_series = Tombstones()->size();
+  s.tombstone_blocks_rewritten = c.tombstone_blocks_rewritten.load(std::memory_order_relaxed);
   for (const auto& b : Blocks()) {
     ++s.num_blocks;
     s.blocks_bytes += b->size_bytes();

@@ -17,7 +17,9 @@
 // Compact() — run every compaction_interval by a background thread, or by
 // the caller — cuts the head into a block once it spans more than 1.5 block
 // ranges, checkpoints and truncates the WAL, compacts adjacent blocks and
-// applies retention. When the disk fills, commits fail with
+// applies retention. DeleteSeries records tombstones (`tombstones`, see
+// docs/format/tombstones.md) that every querier applies; CleanTombstones
+// rewrites the blocks under them. When the disk fills, commits fail with
 // ResourceExhausted and the DB reports read_only until a commit succeeds
 // again; nothing committed is lost and no file is left corrupt.
 #ifndef PROMLET_STORAGE_DB_DB_H_
@@ -36,6 +38,7 @@
 #include "storage/api/appender.h"
 #include "storage/api/querier.h"
 #include "storage/block/block_reader.h"
+#include "storage/db/tombstones.h"
 #include "storage/head/head.h"
 #include "storage/index/cardinality.h"
 #include "storage/wal/wal.h"
@@ -77,6 +80,8 @@ struct DBStats {
   uint64_t compaction_failures = 0;
   uint64_t checkpoints = 0;
   uint64_t retention_deleted_blocks = 0;
+  uint64_t tombstoned_series = 0;       // series with deleted intervals now
+  uint64_t tombstone_blocks_rewritten = 0;  // by CleanTombstones
   uint64_t commits = 0;
   uint64_t commit_failures = 0;         // WAL write failed; batch rolled back
   uint64_t disk_full_errors = 0;
@@ -101,6 +106,18 @@ class DB : public Appendable, public Queryable {
   // One round of maintenance (see the file comment). Errors are also
   // counted; a failed step leaves the data where it was.
   absl::Status Compact();
+  // Deletes, like Prometheus's delete_series, the samples in [mint, maxt]
+  // (inclusive) of the series matching `matchers` now (at least one matcher
+  // must not match the empty string). Series created later, and samples
+  // appended later, are not affected. Durable when it returns OK: the
+  // tombstones file is replaced first. Errors: InvalidArgument (mint >
+  // maxt), the querier's, I/O (nothing deleted then).
+  absl::Status DeleteSeries(const Matchers& matchers, int64_t mint_ms, int64_t maxt_ms);
+  // Rewrites each block holding samples under a tombstone without them,
+  // then keeps only the tombstones that still hide head samples.
+  absl::Status CleanTombstones();
+  // The tombstones now (never null).
+  std::shared_ptr<const TombstoneSet> Tombstones() const;
   // Stops the background thread and closes the WAL (syncing it). Appenders
   // fail afterwards with Unavailable.
   absl::Status Close();
@@ -128,6 +145,9 @@ class DB : public Appendable, public Queryable {
   absl::Status CompactBlocks();
   absl::Status ApplyRetention();
   BlockList Blocks() const;
+  void ReplaceBlock(const std::string& old_ulid, std::shared_ptr<block::BlockReader> fresh);
+  absl::Status LoadTombstones();
+  absl::Status PublishTombstones(TombstoneSet set) ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   void BackgroundLoop();
   // Called by appenders after each WAL write.
   void NoteWalResult(const absl::Status& status);
@@ -146,7 +166,14 @@ class DB : public Appendable, public Queryable {
   mutable absl::Mutex blocks_mu_;
   BlockList blocks_ ABSL_GUARDED_BY(blocks_mu_);  // sorted by min time
 
-  absl::Mutex compact_mu_;  // one Compact() at a time
+  // One Compact(), DeleteSeries() or CleanTombstones() at a time.
+  absl::Mutex compact_mu_;
+
+  // Replaced whole (copy on write) under compact_mu_. Queriers take it
+  // before the blocks, and CleanTombstones swaps the blocks before it drops
+  // tombstones: an old, unrewritten block is never read without them.
+  mutable absl::Mutex tombstones_mu_;
+  std::shared_ptr<const TombstoneSet> tombstones_ ABSL_GUARDED_BY(tombstones_mu_);
 
   absl::Mutex stop_mu_;
   bool stop_ ABSL_GUARDED_BY(stop_mu_) = false;
@@ -157,7 +184,7 @@ class DB : public Appendable, public Queryable {
     std::atomic<uint64_t> replay_series{0}, replay_samples{0}, replay_skipped_samples{0},
         replay_unknown_refs{0}, replay_bad_records{0}, head_blocks_written{0}, compactions{0},
         compaction_failures{0}, checkpoints{0}, retention_deleted_blocks{0}, commits{0},
-        commit_failures{0}, disk_full_errors{0};
+        commit_failures{0}, disk_full_errors{0}, tombstone_blocks_rewritten{0};
   };
   mutable Counters counters_;
   wal::ReplayStats replay_stats_;  // written by Open only

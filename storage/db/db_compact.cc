@@ -44,8 +44,11 @@ absl::Status DB::CutHeadBlocks() {
     const int64_t maxt = (FloorDiv(mint, range) + 1) * range;
     head::HeadQuerier q(head_.get());
     ASSIGN_OR_RETURN(Matcher all, Matcher::Make(MatchType::kRegexMatch, "__name__", ".+"));
-    std::unique_ptr<SeriesSet> set = q.Select(mint, maxt - 1, {all});
-    absl::StatusOr<block::BlockMeta> meta = block::WriteBlock(dir_, set.get(), mint, maxt);
+    // Deleted samples do not make it into the block.
+    std::unique_ptr<SeriesSet> set = ApplyTombstones(q.Select(mint, maxt - 1, {all}), Tombstones());
+    block::WriteBlockOptions wo;
+    wo.env = env_;
+    absl::StatusOr<block::BlockMeta> meta = block::WriteBlock(dir_, set.get(), mint, maxt, wo);
     if (!meta.ok()) {
       LOG_WARN("writing head block failed; data stays in the head", "dir", dir_, "mint", mint,
                "maxt", maxt, "err", meta.status().ToString());
@@ -95,7 +98,7 @@ absl::Status DB::CompactBlocks() {
   const int64_t retention_for_ranges =
       options_.retention_ms > 0 ? options_.retention_ms : options_.block_range_ms * 270;
   block::Compactor compactor(
-      block::CompactionRanges(options_.block_range_ms, retention_for_ranges));
+      block::CompactionRanges(options_.block_range_ms, retention_for_ranges), env_);
   for (;;) {
     BlockList blocks = Blocks();
     std::vector<block::BlockMeta> metas;
@@ -121,7 +124,7 @@ absl::Status DB::CompactBlocks() {
     }
     // Queriers still reading a source hold it open; the files go now (their
     // mappings stay valid until unmapped).
-    for (const std::string& d : dirs) RETURN_IF_ERROR(block::DeleteBlock(d));
+    for (const std::string& d : dirs) RETURN_IF_ERROR(block::DeleteBlock(d, env_));
     counters_.compactions.fetch_add(1, std::memory_order_relaxed);
     LOG_INFO("blocks compacted", "into", meta.ulid, "sources", plan.size());
   }
@@ -158,7 +161,7 @@ absl::Status DB::ApplyRetention() {
     });
   }
   for (const std::string& ulid : doomed) {
-    RETURN_IF_ERROR(block::DeleteBlock(base::JoinPath(dir_, ulid)));
+    RETURN_IF_ERROR(block::DeleteBlock(base::JoinPath(dir_, ulid), env_));
     counters_.retention_deleted_blocks.fetch_add(1, std::memory_order_relaxed);
     LOG_INFO("block deleted by retention", "block", ulid);
   }

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "storage/block/merge.h"
 
 namespace promlet::storage::db {
@@ -54,6 +56,11 @@ std::vector<std::shared_ptr<block::BlockReader>> DBQuerier::Overlapping(int64_t 
 
 std::unique_ptr<SeriesSet> DBQuerier::Select(int64_t mint_ms, int64_t maxt_ms,
                                              const Matchers& matchers) {
+  return ApplyTombstones(SelectUnfiltered(mint_ms, maxt_ms, matchers), tombstones_);
+}
+
+std::unique_ptr<SeriesSet> DBQuerier::SelectUnfiltered(int64_t mint_ms, int64_t maxt_ms,
+                                                       const Matchers& matchers) {
   std::vector<std::shared_ptr<block::BlockReader>> blocks = Overlapping(mint_ms, maxt_ms);
   std::unique_ptr<SeriesSet> head_set = head_->Select(mint_ms, maxt_ms, matchers);
   if (blocks.empty()) return head_set;
@@ -74,6 +81,7 @@ absl::StatusOr<std::vector<std::string>> DBQuerier::LabelNames(int64_t mint_ms, 
     ASSIGN_OR_RETURN(std::vector<std::string> more, b->LabelNames(mint_ms, maxt_ms, matchers));
     MergeSorted(&out, std::move(more));
   }
+  DropDeleted(&out, "", mint_ms, maxt_ms, matchers);
   return out;
 }
 
@@ -87,7 +95,35 @@ absl::StatusOr<std::vector<std::string>> DBQuerier::LabelValues(const std::strin
                      b->LabelValues(name, mint_ms, maxt_ms, matchers));
     MergeSorted(&out, std::move(more));
   }
+  DropDeleted(&out, name, mint_ms, maxt_ms, matchers);
   return out;
+}
+
+void DBQuerier::DropDeleted(std::vector<std::string>* names_or_values, const std::string& name,
+                            int64_t mint_ms, int64_t maxt_ms, const Matchers& matchers) {
+  if (tombstones_ == nullptr || tombstones_->empty()) return;
+  // Only what a tombstoned series carries can have lost its last sample;
+  // each such candidate is kept if a Select with it still finds a series.
+  absl::flat_hash_set<std::string, base::StringHash, base::StringEq> suspects;
+  for (const auto& [labels, intervals] : tombstones_->entries()) {
+    for (const Label& l : labels) {
+      if (name.empty()) {
+        suspects.insert(std::string(l.name));
+      } else if (l.name == name) {
+        suspects.insert(std::string(l.value));
+      }
+    }
+  }
+  std::erase_if(*names_or_values, [&](const std::string& x) {
+    if (!suspects.contains(x)) return false;
+    Matchers ms = matchers;
+    absl::StatusOr<Matcher> m = name.empty() ? Matcher::Make(MatchType::kRegexMatch, x, ".+")
+                                             : Matcher::Make(MatchType::kEqual, name, x);
+    if (!m.ok()) return false;
+    ms.push_back(*std::move(m));
+    std::unique_ptr<SeriesSet> set = Select(mint_ms, maxt_ms, ms);
+    return !set->Next() && set->status().ok();
+  });
 }
 
 }  // namespace promlet::storage::db
