@@ -197,7 +197,7 @@ std::string FamilyValidator::SampleText(Parser& p) {
   TextFamily& f = text_[family];
   if (family == name) type = f.type;
   f.has_samples = true;
-  p.DecodeLabels(p.raw_labels_, false, &labels_, &scratch_);
+  p.DecodeLabels(p.sample_labels_, false, &labels_, &scratch_);
   double v = p.value();
   bool found;
   if (type == MetricType::kSummary && family == name) {
@@ -226,7 +226,7 @@ std::string FamilyValidator::SampleOm(Parser& p) {
     suffix = "";
   }
   fam_.has_samples = true;
-  p.DecodeLabels(p.raw_labels_, false, &labels_, &scratch_);
+  p.DecodeLabels(p.sample_labels_, false, &labels_, &scratch_);
   const MetricType t = fam_.type;
   const double v = p.value();
   const bool hist = t == MetricType::kHistogram || t == MetricType::kGaugeHistogram;

@@ -276,26 +276,39 @@ bool Parser::OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar)
   }
 }
 
-Entry Parser::OmSample(const char* line) {
+// The general code for an OpenMetrics sample's series; null on error.
+const char* Parser::OmSeries(const char* line) {
   const char* p = line;
   metric_name_ = {};
   raw_labels_.clear();
+  sample_labels_ = {};
   if (Is(*p, kMetricStart)) {
     p = internal::ScanName(p + 1, end_, true);
     metric_name_ = std::string_view(line, p - line);
     if (p < end_ && *p == '{') {
       ++p;
-      if (!OmLabels(p, &raw_labels_, false)) return Entry::kError;
+      if (!OmLabels(p, &raw_labels_, false)) return nullptr;
     }
   } else if (*p == '{' && options_.strictness == Strictness::kScrape) {
     ++p;
-    if (!OmLabels(p, &raw_labels_, false)) return Entry::kError;
-    if (metric_name_.empty()) return FailMsg(line, "metric name not set");
+    if (!OmLabels(p, &raw_labels_, false)) return nullptr;
+    if (metric_name_.empty()) {
+      FailMsg(line, "metric name not set");
+      return nullptr;
+    }
   } else {
-    return Fail(p, "expected metric name");
+    Fail(p, "expected metric name");
+    return nullptr;
   }
   series_ = std::string_view(line, p - line);
-  if (!raw_labels_.empty() && !CheckLabelSet(line, raw_labels_)) return Entry::kError;
+  sample_labels_ = raw_labels_;
+  if (!raw_labels_.empty() && !CheckLabelSet(line, raw_labels_)) return nullptr;
+  return p;
+}
+
+Entry Parser::OmSample(const char* line) {
+  const char* p = FastSeries(line);  // checked for duplicate names too
+  if (p == nullptr && (p = OmSeries(line)) == nullptr) return Entry::kError;
 
   // ` value`, then `\n`, ` timestamp` or ` # {exemplar}`.
   if (p >= end_ || *p != ' ') return Fail(p, "expected value after metric");

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/strings.h"
+#include "scrape/textparse/fast_series.h"
 #include "scrape/textparse/family_validator.h"
 #include "scrape/textparse/lex_util.h"
 
@@ -97,6 +98,9 @@ FloatShape CanonicalFloatShape(std::string_view v) {
 Parser::Parser(ParserOptions options) : options_(options) {
   if (options_.strictness == Strictness::kStrict) {
     validator_ = std::make_unique<internal::FamilyValidator>(options_.format);
+  } else if (options_.fast_path) {
+    fast_series_ = internal::BestFastSeries();
+    fast_labels_.resize(64);  // more labels: general code
   }
 }
 
@@ -200,7 +204,7 @@ void Parser::ResolveFamily() const {
   }
 }
 
-void Parser::DecodeLabels(const std::vector<RawLabel>& raw, bool normalise,
+void Parser::DecodeLabels(std::span<const RawLabel> raw, bool normalise,
                           std::vector<storage::Label>* out, std::string* scratch) {
   out->clear();
   scratch->clear();
@@ -258,7 +262,7 @@ void Parser::DecodeLabels(const std::vector<RawLabel>& raw, bool normalise,
 
 std::span<const storage::Label> Parser::labels() {
   if (!labels_decoded_) {
-    DecodeLabels(raw_labels_, options_.normalize_le_quantile, &labels_, &label_scratch_);
+    DecodeLabels(sample_labels_, options_.normalize_le_quantile, &labels_, &label_scratch_);
     labels_decoded_ = true;
   }
   return labels_;
@@ -286,10 +290,26 @@ std::string_view Parser::help() {
   return help_scratch_;
 }
 
+// The series of a sample line through the fast path: sets metric_name_,
+// series_ and sample_labels_ (free of duplicate names) and returns the byte
+// after the series, or returns null (nothing set) when the general code
+// must parse the line.
+const char* Parser::FastSeries(const char* line) {
+  if (fast_series_ == nullptr) return nullptr;
+  size_t n;
+  const char* name_end;
+  const char* p = fast_series_(line, end_, fast_labels_.data(), fast_labels_.size(), &n, &name_end);
+  if (p == nullptr) return nullptr;
+  metric_name_ = std::string_view(line, name_end - line);
+  series_ = std::string_view(line, p - line);
+  sample_labels_ = std::span<const RawLabel>(fast_labels_.data(), n);
+  return p;
+}
+
 // Rejects a label set with a repeated name (including an explicit __name__
 // next to a metric name): Prometheus's storage refuses such a sample and the
 // scrape fails, so the scrape path's verdict is "invalid".
-bool Parser::CheckLabelSet(const char* at, const std::vector<RawLabel>& ls) {
+bool Parser::CheckLabelSet(const char* at, std::span<const RawLabel> ls) {
   const size_t n = ls.size();
   // Clients usually write label names sorted: then one comparison per label
   // proves there are no duplicates; otherwise compare all pairs.
@@ -629,10 +649,17 @@ bool Parser::TextLabels(const char*& p) {
 }
 
 Entry Parser::TextSample(const char* line) {
-  const bool strict = options_.strictness == Strictness::kStrict;
+  const char* p = FastSeries(line);  // checked for duplicate names too
+  if (p == nullptr && (p = TextSeries(line)) == nullptr) return Entry::kError;
+  return TextValue(line, p);
+}
+
+// The general code for a 0.0.4 sample's series; null on error.
+const char* Parser::TextSeries(const char* line) {
   const char* p = line;
   metric_name_ = {};
   raw_labels_.clear();
+  sample_labels_ = {};
   if (Is(*p, kMetricStart)) {
     const char* e = internal::ScanName(p + 1, end_, true);
     metric_name_ = std::string_view(p, e - p);
@@ -641,19 +668,30 @@ Entry Parser::TextSample(const char* line) {
     const char* q = p < end_ && *p != '{' ? SkipBlanks(p, end_) : p;
     if (q < end_ && *q == '{') {
       p = q + 1;
-      if (!TextLabels(p)) return Entry::kError;
+      if (!TextLabels(p)) return nullptr;
       series_ = std::string_view(line, p - line);
     }
   } else if (*p == '{') {
     ++p;
-    if (!TextLabels(p)) return Entry::kError;
+    if (!TextLabels(p)) return nullptr;
     series_ = std::string_view(line, p - line);
-    if (metric_name_.empty()) return FailMsg(line, "metric name not set");
+    if (metric_name_.empty()) {
+      FailMsg(line, "metric name not set");
+      return nullptr;
+    }
   } else {
-    return Fail(p, "expected metric name");
+    Fail(p, "expected metric name");
+    return nullptr;
   }
-  if (!raw_labels_.empty() && !CheckLabelSet(line, raw_labels_)) return Entry::kError;
+  sample_labels_ = raw_labels_;
+  if (!raw_labels_.empty() && !CheckLabelSet(line, raw_labels_)) return nullptr;
+  return p;
+}
 
+// Value, optional timestamp and end of line of a 0.0.4 sample whose series
+// ends at p.
+Entry Parser::TextValue(const char* line, const char* p) {
+  const bool strict = options_.strictness == Strictness::kStrict;
   // Value: promlex `[^{ \t\n]+`; expfmt reads up to a blank or newline.
   p = SkipBlanks(p, end_);
   const char* vb = p;

@@ -100,6 +100,10 @@ struct ParserOptions {
   // summary families instead of returning them (Prometheus's
   // OpenMetricsSkipSTSeries; off by default as in Prometheus).
   bool skip_created_series = false;
+  // Scrape strictness: sample lines in the common shape go through a SIMD
+  // fast path (fast_series.h). It accepts and returns exactly what the
+  // general code does; false forces the general code (tests, fuzzing).
+  bool fast_path = true;
 };
 
 // Canonical OpenMetrics spelling of a float as Prometheus's
@@ -120,7 +124,18 @@ struct Exemplar {
 
 namespace internal {
 class FamilyValidator;
-}
+
+// One label as written in the body, quotes stripped (decoded lazily).
+struct RawLabel {
+  std::string_view name;
+  std::string_view value;
+  bool name_escaped;  // holds a backslash
+  bool value_escaped;
+};
+
+using FastSeriesFn = const char* (*)(const char* line, const char* end, RawLabel* out,
+                                     size_t capacity, size_t* count, const char** name_end);
+}  // namespace internal
 
 class Parser {
  public:
@@ -187,12 +202,7 @@ class Parser {
   const ParserOptions& options() const { return options_; }
 
  private:
-  struct RawLabel {
-    std::string_view name;   // as written, quotes stripped
-    std::string_view value;  // as written, quotes stripped
-    bool name_escaped;       // holds a backslash
-    bool value_escaped;
-  };
+  using RawLabel = internal::RawLabel;
 
   Entry Fail(const char* at, std::string_view expected);
   Entry FailMsg(const char* at, std::string message);
@@ -200,13 +210,17 @@ class Parser {
   Entry ParseOpenMetrics();
   Entry TextComment(const char* line);
   Entry TextSample(const char* line);
+  const char* TextSeries(const char* line);
+  Entry TextValue(const char* line, const char* p);
   Entry OmComment(const char* line);
   Entry OmSample(const char* line);
+  const char* OmSeries(const char* line);
   bool TextLabels(const char*& p);
   bool OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar);
-  bool CheckLabelSet(const char* at, const std::vector<RawLabel>& ls);
+  bool CheckLabelSet(const char* at, std::span<const RawLabel> ls);
+  const char* FastSeries(const char* line);
   void ResolveFamily() const;
-  void DecodeLabels(const std::vector<RawLabel>& raw, bool normalise,
+  void DecodeLabels(std::span<const RawLabel> raw, bool normalise,
                     std::vector<storage::Label>* out, std::string* scratch);
   Entry Emit(Entry e);
 
@@ -232,7 +246,12 @@ class Parser {
   double ts_seconds_ = 0;  // OpenMetrics timestamp as written
   bool has_timestamp_ = false;
   bool labels_decoded_ = false;
+  // The sample's labels as written: raw_labels_ (general code) or
+  // fast_labels_ (fast path).
+  std::span<const RawLabel> sample_labels_;
   std::vector<RawLabel> raw_labels_;
+  std::vector<RawLabel> fast_labels_;  // fixed size, the fast path's capacity
+  internal::FastSeriesFn fast_series_ = nullptr;  // null: general code only
   std::vector<storage::Label> labels_;
   std::string label_scratch_;
   std::string name_scratch_;

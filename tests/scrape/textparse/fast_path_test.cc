@@ -1,0 +1,220 @@
+// The SIMD sample-line fast path (scrape/textparse/fast_series.h) must give
+// exactly what the general code gives: same entries, views, value bits,
+// timestamps, errors. Bodies are parsed with ParserOptions::fast_path on and
+// off and compared, with tokens shifted across every 16/32/64-byte block
+// boundary; the SSE2 and AVX2 variants are also called directly.
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "scrape/textparse/fast_series.h"
+#include "scrape/textparse/parser.h"
+
+namespace promlet::scrape::textparse {
+namespace {
+
+// s += each piece (GCC 12 warns falsely on chains of std::string +).
+void Append(std::string* s, std::initializer_list<std::string_view> pieces) {
+  for (std::string_view p : pieces) s->append(p);
+}
+
+// Every observable of every entry, as one string per entry.
+std::vector<std::string> Trace(std::string_view body, Format f, bool fast) {
+  ParserOptions o;
+  o.format = f;
+  o.fast_path = fast;
+  Parser p(o);
+  p.Reset(body);
+  std::vector<std::string> out;
+  for (int guard = 0; guard < 100000; ++guard) {
+    Entry e = p.Next();
+    std::string s = std::to_string(static_cast<int>(e)) + " ";
+    if (e == Entry::kError) {
+      out.push_back(s + std::string(p.status().message()));
+      return out;
+    }
+    if (e == Entry::kEof) {
+      out.push_back(s);
+      return out;
+    }
+    if (e == Entry::kSeries) {
+      uint64_t bits;
+      double v = p.value();
+      std::memcpy(&bits, &v, sizeof bits);
+      s += "series@" + std::to_string(p.series().data() - body.data()) + ":" + std::string(p.series());
+      s += " name=" + std::string(p.metric_name()) + " value=" + std::to_string(bits);
+      if (p.has_timestamp()) s += " ts=" + std::to_string(p.timestamp_ms());
+      for (const storage::Label& l : p.labels()) Append(&s, {" ", l.name, "=", l.value});
+      s += " family=" + std::string(p.family_name());
+      if (p.has_exemplar()) {
+        s += " exemplar=" + std::to_string(p.exemplar().value);
+        for (const storage::Label& l : p.exemplar().labels) Append(&s, {" ", l.name, "=", l.value});
+      }
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+void ExpectSameBothWays(const std::string& body) {
+  for (Format f : {Format::kPrometheusText, Format::kOpenMetrics}) {
+    SCOPED_TRACE(testing::Message() << (f == Format::kOpenMetrics ? "openmetrics" : "text")
+                                    << " body:\n" << body);
+    // Exact-size copy so a read past the end shows under ASan.
+    std::vector<char> exact(body.begin(), body.end());
+    std::string_view view(exact.data(), exact.size());
+    ASSERT_EQ(Trace(view, f, true), Trace(view, f, false));
+  }
+}
+
+// Sample lines in and out of the fast path's shape.
+const char* const kLines[] = {
+    "up 1",
+    "up{} 1",
+    "up{job=\"a\"} 1",
+    "up{job=\"a\",} 2 1700",
+    "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 12345678.123",
+    "x{a=\"b\",c=\"d\"} 1 1700000000.5",
+    "x{a=\"b\",a=\"c\"} 1",                     // duplicate name
+    "x{a=\"b\",c=\"d\",a=\"e\"} 1",             // duplicate, not adjacent
+    "x{__name__=\"y\"} 1",                      // explicit __name__
+    "x{__name_x=\"y\"} 1",
+    "x{a=\"b\\\"c\"} 1",                        // escapes
+    "x{a=\"b\\\\\",c=\"\\n\"} 1",
+    "x{a=\"caf\xc3\xa9\"} 1",                   // UTF-8
+    "x{a=\"\xff\"} 1",                          // invalid UTF-8
+    "x{a=\"b\nc\"} 1",                          // raw newline in a value
+    "x {a=\"b\"} 1",
+    "x  1",
+    "x\t1",
+    "x{a = \"b\"} 1",
+    "x{ a=\"b\" } 1",
+    "x{a=\"b\" ,c=\"d\"} 1",
+    "x{a=\"b\"c=\"d\"} 1",
+    "x{,} 1",
+    "x{a=\"b\",,} 1",
+    "x{1a=\"b\"} 1",
+    "x{\"a\"=\"b\"} 1",
+    "{\"x\",a=\"b\"} 1",
+    "x{a=b} 1",
+    "x{a=\"b} 1",
+    "x:y:z{a_b=\"c:d\"} NaN",
+    "x{a=\"b\"} +Inf 17",
+    "x{a=\"b\"} 1 # {t=\"u\"} 0.5 1.5",
+    "x{a=\"b\"}1",
+    "x{a=\"b\"}",
+    "x{a=\"b\"",
+    "x",
+};
+
+TEST(FastPath, SameAsGeneralCodeAtEveryOffset) {
+  const std::string long_name(70, 'n');
+  const std::string long_value(150, 'v');
+  std::vector<std::string> lines(std::begin(kLines), std::end(kLines));
+  lines.push_back(long_name + "{a=\"b\"} 1");
+  lines.push_back("x{" + long_name.substr(0, 50) + "=\"b\"} 1");
+  lines.push_back("x{" + long_name + "=\"b\"} 1");
+  lines.push_back("x{a=\"" + long_value + "\",b=\"" + long_value + "\\\\\"} 1");
+  lines.push_back("x{a=\"" + long_value + "\",b=\"" + long_value + "\"} 1");
+  std::string many = "x{";
+  for (int i = 0; i < 70; ++i) Append(&many, {"l", std::to_string(i), "=\"v\","});
+  lines.push_back(many + "} 1");
+  for (const std::string& line : lines) {
+    // Shift the line across block boundaries; pad after it so the fast path
+    // runs (it needs 66 bytes), and also end the body right after it, with
+    // and without a newline.
+    for (int shift = 0; shift < 70; ++shift) {
+      std::string prefix(shift, ' ');
+      ExpectSameBothWays(prefix + line + "\n" + std::string(80, '#') + "\n# EOF\n");
+      ExpectSameBothWays("# HELP x h\n" + prefix + line + "\n" + line + "\n# EOF\n");
+    }
+    ExpectSameBothWays(line);
+    ExpectSameBothWays(line + "\n");
+  }
+}
+
+// Random lines from shape-preserving and shape-breaking pieces, with escapes
+// and specials landing at every position.
+TEST(FastPath, SameAsGeneralCodeOnRandomBodies) {
+  std::mt19937 rng(1234);
+  const char* const kPieces[] = {"a", "b_c", "=", "\"", ",", "}", "{", " ", "\\", "\\\\",
+                                 "\\\"", "\\n", "\n", ":", "1", "0.5", "\xc3\xa9", "\xff",
+                                 "\t", "le", "__name__", "#", "e3", "NaN"};
+  for (int round = 0; round < 3000; ++round) {
+    std::string body;
+    int lines = 1 + static_cast<int>(rng() % 4);
+    for (int l = 0; l < lines; ++l) {
+      Append(&body, {"metric_", std::to_string(rng() % 3), "{"});
+      int labels = static_cast<int>(rng() % 5);
+      for (int k = 0; k < labels; ++k) {
+        Append(&body, {"l", std::to_string(rng() % 4), "=\"", std::string(rng() % 40, 'x')});
+        if (rng() % 3 == 0) body += kPieces[rng() % std::size(kPieces)];
+        Append(&body, {std::string(rng() % 30, 'y'), "\","});
+        if (rng() % 4 == 0) body += kPieces[rng() % std::size(kPieces)];
+      }
+      Append(&body, {"} ", std::to_string(rng() % 100000)});
+      if (rng() % 2) Append(&body, {" ", std::to_string(rng() % 100000)});
+      body += "\n";
+    }
+    if (rng() % 2) Append(&body, {std::string(rng() % 100, '#'), "\n# EOF\n"});
+    ExpectSameBothWays(body);
+  }
+}
+
+TEST(FastPath, VariantsAgree) {
+  internal::FastSeriesFn sse2 = internal::FastSeriesSse2();
+  internal::FastSeriesFn avx2 = internal::FastSeriesAvx2();
+  if (sse2 == nullptr) GTEST_SKIP() << "no fast path on this CPU";
+  const std::string pad(100, '\n');
+  struct Want {
+    const char* line;
+    int series_len;  // -1: not taken
+    size_t labels;
+  };
+  const Want wants[] = {
+      {"up 1", 2, 0},
+      {"up{} 1", 4, 0},
+      {"up{job=\"a\",} 1", 12, 1},
+      {"x{a=\"b\",c=\"d\"} 1", 14, 2},
+      {"x{a=\"b\\\"\"} 1", -1, 0},
+      {"x{a=\"b\",a=\"c\"} 1", -1, 0},
+      {"x {a=\"b\"} 1", -1, 0},
+      {"x{a=\"\xc3\xa9\"} 1", -1, 0},
+  };
+  for (const Want& w : wants) {
+    SCOPED_TRACE(w.line);
+    std::string body = std::string(w.line) + pad;
+    for (internal::FastSeriesFn fn : {sse2, avx2}) {
+      if (fn == nullptr) continue;
+      internal::RawLabel out[8];
+      size_t n = 99;
+      const char* name_end = nullptr;
+      const char* end = fn(body.data(), body.data() + body.size(), out, 8, &n, &name_end);
+      if (w.series_len < 0) {
+        EXPECT_EQ(end, nullptr);
+        continue;
+      }
+      ASSERT_NE(end, nullptr);
+      EXPECT_EQ(end - body.data(), w.series_len);
+      EXPECT_EQ(n, w.labels);
+    }
+  }
+  // Close to the end of the body the fast path steps aside.
+  std::string short_body = "up{a=\"b\"} 1\n";
+  internal::RawLabel out[8];
+  size_t n;
+  const char* name_end;
+  EXPECT_EQ(sse2(short_body.data(), short_body.data() + short_body.size(), out, 8, &n, &name_end),
+            nullptr);
+  // More labels than the capacity: general code.
+  std::string many = "x{a=\"1\",b=\"2\",c=\"3\"} 1" + pad;
+  EXPECT_EQ(sse2(many.data(), many.data() + many.size(), out, 2, &n, &name_end), nullptr);
+}
+
+}  // namespace
+}  // namespace promlet::scrape::textparse
