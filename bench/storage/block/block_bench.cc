@@ -149,6 +149,45 @@ void BM_Block_DecodeValues(benchmark::State& state) {
 }
 BENCHMARK(BM_Block_DecodeValues);
 
+// A histogram bucket predicted from its +Inf bucket (the cross-series
+// encoding of classic histograms): what selecting h_bucket decodes.
+void BM_Block_DecodeRegress(benchmark::State& state) {
+  std::vector<int64_t> ref(480), y(480), out(480);
+  std::mt19937_64 rng(2);
+  int64_t c = 1000000, b = 900000;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    int64_t inc = 100 + static_cast<int64_t>(rng() % 200);
+    ref[i] = (c += inc);
+    y[i] = (b += inc * 9 / 10 + static_cast<int64_t>(rng() % 7));
+  }
+  std::string buf;
+  EncodeRegress(y.data(), ref.data(), y.size(), &buf);
+  for (auto _ : state) {
+    std::string_view in = buf;
+    DecodeRegress(&in, ref.data(), out.size(), out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 480);
+  state.counters["bytes_per_sample"] = static_cast<double>(buf.size()) / 480;
+}
+BENCHMARK(BM_Block_DecodeRegress);
+
+void BM_Block_DecodeInts(benchmark::State& state) {
+  std::vector<int64_t> v(480), out(480);
+  std::mt19937_64 rng(3);
+  int64_t t = 1700000000000;
+  for (auto& x : v) x = (t += 15000 + static_cast<int64_t>(rng() % 20) - 10);
+  std::string buf;
+  EncodeInts(v.data(), v.size(), &buf);
+  for (auto _ : state) {
+    std::string_view in = buf;
+    DecodeInts(&in, out.size(), out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 480);
+}
+BENCHMARK(BM_Block_DecodeInts);
+
 }  // namespace
 }  // namespace promlet::storage::block
 
