@@ -290,9 +290,10 @@ absl::StatusOr<std::vector<std::string>> BlockReader::LabelValues(const std::str
   return values;
 }
 
-absl::StatusOr<std::string> MoveAsideCorrupt(const std::string& dir, const absl::Status& why) {
+absl::StatusOr<std::string> MoveAsideCorrupt(const std::string& dir, const absl::Status& why,
+                                             base::Env* env) {
   std::string to = dir + kCorruptSuffix;
-  RETURN_IF_ERROR(RenamePath(dir, to));
+  RETURN_IF_ERROR(env->Rename(dir, to));
   LOG_ERROR("corrupt block moved aside; its samples are not served", "block", dir, "moved_to", to,
             "err", why.ToString());
   return to;

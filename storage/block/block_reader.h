@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/env.h"
 #include "storage/api/querier.h"
 #include "storage/block/chunk_file.h"
 #include "storage/block/file_util.h"
@@ -78,7 +79,8 @@ class BlockReader : public Querier {
 };
 
 // Renames `dir` to `dir`.corrupt and logs why; returns the new path.
-absl::StatusOr<std::string> MoveAsideCorrupt(const std::string& dir, const absl::Status& why);
+absl::StatusOr<std::string> MoveAsideCorrupt(const std::string& dir, const absl::Status& why,
+                                             base::Env* env = base::Env::Default());
 
 }  // namespace promlet::storage::block
 

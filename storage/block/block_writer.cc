@@ -20,12 +20,12 @@ int64_t WallMs() {
       .count();
 }
 
-absl::StatusOr<BlockMeta> WriteInto(const std::string& tmp, SeriesSet* set, int64_t mint_ms,
-                                    int64_t maxt_ms, BlockMeta meta) {
-  RETURN_IF_ERROR(MakeDir(tmp));
-  RETURN_IF_ERROR(MakeDir(tmp + "/" + kChunksDir));
+absl::StatusOr<BlockMeta> WriteInto(base::Env* env, const std::string& tmp, SeriesSet* set,
+                                    int64_t mint_ms, int64_t maxt_ms, BlockMeta meta) {
+  RETURN_IF_ERROR(env->CreateDir(tmp));
+  RETURN_IF_ERROR(env->CreateDir(tmp + "/" + kChunksDir));
   ASSIGN_OR_RETURN(std::unique_ptr<ChunkFileWriter> cw,
-                   ChunkFileWriter::Create(tmp + "/" + kChunkFileName));
+                   ChunkFileWriter::Create(env, tmp + "/" + kChunkFileName));
   std::vector<IndexSeries> index;
   int64_t ts[kMaxChunkSamples];
   double vs[kMaxChunkSamples];
@@ -84,10 +84,11 @@ absl::StatusOr<BlockMeta> WriteInto(const std::string& tmp, SeriesSet* set, int6
   // The block covers the requested range, or the samples' span when it was open-ended.
   meta.min_time_ms = mint_ms == INT64_MIN ? block_min : mint_ms;
   meta.max_time_ms = maxt_ms == INT64_MAX ? block_max + 1 : maxt_ms;
-  RETURN_IF_ERROR(WriteFileSync(tmp + "/" + kIndexFileName, EncodeIndex(index, meta.min_time_ms)));
-  RETURN_IF_ERROR(WriteMetaFile(tmp, meta));
-  RETURN_IF_ERROR(SyncDir(tmp + "/" + kChunksDir));
-  RETURN_IF_ERROR(SyncDir(tmp));
+  RETURN_IF_ERROR(
+      WriteFileSync(env, tmp + "/" + kIndexFileName, EncodeIndex(index, meta.min_time_ms)));
+  RETURN_IF_ERROR(WriteMetaFile(tmp, meta, env));
+  RETURN_IF_ERROR(env->SyncDir(tmp + "/" + kChunksDir));
+  RETURN_IF_ERROR(env->SyncDir(tmp));
   return meta;
 }
 
@@ -100,27 +101,28 @@ absl::StatusOr<BlockMeta> WriteBlock(const std::string& dir, SeriesSet* set, int
   meta.compaction_level = options.compaction_level;
   meta.sources = options.sources.empty() ? std::vector<std::string>{meta.ulid} : options.sources;
   const std::string tmp = absl::StrCat(dir, "/", meta.ulid, kTmpSuffix);
-  absl::StatusOr<BlockMeta> written = WriteInto(tmp, set, mint_ms, maxt_ms, std::move(meta));
+  base::Env* env = options.env;
+  absl::StatusOr<BlockMeta> written = WriteInto(env, tmp, set, mint_ms, maxt_ms, std::move(meta));
   if (!written.ok() || written->stats.num_series == 0) {
-    RemoveAll(tmp).IgnoreError();
+    env->RemoveDirRecursive(tmp).IgnoreError();
     if (written.ok()) written->ulid.clear();
     return written;
   }
   if (options.crash_before_rename_for_test) return absl::AbortedError("crash before rename (test)");
-  absl::Status s = RenamePath(tmp, absl::StrCat(dir, "/", written->ulid));
-  if (s.ok()) s = SyncDir(dir);
+  absl::Status s = env->Rename(tmp, absl::StrCat(dir, "/", written->ulid));
+  if (s.ok()) s = env->SyncDir(dir);
   if (!s.ok()) {
-    RemoveAll(tmp).IgnoreError();
+    env->RemoveDirRecursive(tmp).IgnoreError();
     return s;
   }
   return written;
 }
 
-absl::Status RemoveTmpDirs(const std::string& dir) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
+absl::Status RemoveTmpDirs(const std::string& dir, base::Env* env) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
   for (const std::string& n : names) {
     if (absl::EndsWith(n, kTmpSuffix) || absl::EndsWith(n, kDeletedSuffix)) {
-      RETURN_IF_ERROR(RemoveAll(dir + "/" + n));
+      RETURN_IF_ERROR(env->RemoveDirRecursive(dir + "/" + n));
     }
   }
   return absl::OkStatus();

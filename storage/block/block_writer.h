@@ -14,12 +14,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/env.h"
 #include "storage/api/querier.h"
 #include "storage/block/meta.h"
 
 namespace promlet::storage::block {
 
 struct WriteBlockOptions {
+  // Every file and directory operation goes through it (borrowed).
+  base::Env* env = base::Env::Default();
   int compaction_level = 1;
   // ULIDs of the blocks merged in; empty for a fresh block (then the new
   // block's own ULID).
@@ -37,12 +40,13 @@ struct WriteBlockOptions {
 // dropped, the first kept). Series with no sample in range are left out.
 // When no series has a sample, nothing is written and meta.ulid is empty.
 // Errors: InvalidArgument for unsorted input; the set's/iterators' error;
-// I/O errors (the tmp directory is removed on failure).
+// I/O errors, ResourceExhausted for a full disk (the tmp directory is
+// removed on failure: no partial block is left behind).
 absl::StatusOr<BlockMeta> WriteBlock(const std::string& dir, SeriesSet* set, int64_t mint_ms,
                                      int64_t maxt_ms, const WriteBlockOptions& options = {});
 
 // Removes leftover `*.tmp` directories (crashed writes) under `dir`.
-absl::Status RemoveTmpDirs(const std::string& dir);
+absl::Status RemoveTmpDirs(const std::string& dir, base::Env* env = base::Env::Default());
 
 }  // namespace promlet::storage::block
 

@@ -20,8 +20,9 @@ absl::Status Corrupt(uint64_t offset, std::string_view what) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ChunkFileWriter>> ChunkFileWriter::Create(const std::string& path) {
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, WritableFile::Create(path));
+absl::StatusOr<std::unique_ptr<ChunkFileWriter>> ChunkFileWriter::Create(base::Env* env,
+                                                                         const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<base::WritableFile> f, env->NewWritableFile(path));
   std::string header;
   base::PutFixed32(&header, kChunkFileMagic);
   header.push_back(static_cast<char>(kFormatVersion));
@@ -37,7 +38,7 @@ absl::StatusOr<uint64_t> ChunkFileWriter::AddEntry(std::string_view entry) {
   }
   entries_.append(entry.data(), entry.size());
   ends_.push_back(static_cast<uint32_t>(entries_.size()));
-  return MakeChunkRef(file_->size(), static_cast<uint32_t>(ends_.size() - 1));
+  return MakeChunkRef(file_->Size(), static_cast<uint32_t>(ends_.size() - 1));
 }
 
 absl::StatusOr<uint64_t> ChunkFileWriter::AddTimestamps(const int64_t* ts, size_t n) {

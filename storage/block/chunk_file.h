@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/env.h"
 #include "storage/block/file_util.h"
 
 namespace promlet::storage::block {
@@ -21,8 +22,10 @@ namespace promlet::storage::block {
 // Thread-compatible.
 class ChunkFileWriter {
  public:
-  // Writes to `sink` (owned). Call Finish() to flush, fsync and close.
-  static absl::StatusOr<std::unique_ptr<ChunkFileWriter>> Create(const std::string& path);
+  // Creates `path` through `env` (borrowed, must outlive the writer). Call
+  // Finish() to flush, fsync and close.
+  static absl::StatusOr<std::unique_ptr<ChunkFileWriter>> Create(base::Env* env,
+                                                                  const std::string& path);
 
   // Returns the ref of a timestamp column equal to ts[0..n), writing it if
   // it is new in this file. REQUIRES: 1 <= n <= kMaxChunkSamples.
@@ -37,14 +40,14 @@ class ChunkFileWriter {
                                           std::string_view group = {});
   absl::Status Finish();
 
-  uint64_t bytes_written() const { return file_->size(); }
+  uint64_t bytes_written() const { return file_->Size(); }
 
  private:
-  explicit ChunkFileWriter(std::unique_ptr<WritableFile> file) : file_(std::move(file)) {}
+  explicit ChunkFileWriter(std::unique_ptr<base::WritableFile> file) : file_(std::move(file)) {}
   absl::StatusOr<uint64_t> AddEntry(std::string_view entry);
   absl::Status FlushPage();
 
-  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<base::WritableFile> file_;
   std::string entries_;
   std::vector<uint32_t> ends_;
   std::string scratch_;

@@ -88,6 +88,7 @@ absl::StatusOr<BlockMeta> Compactor::Compact(const std::string& out_dir,
   }
   std::unique_ptr<SeriesSet> merged = MergeSeriesSets(std::move(sets));
   WriteBlockOptions opts;
+  opts.env = env_;
   opts.compaction_level = level + 1;
   opts.sources.assign(sources.begin(), sources.end());
   ASSIGN_OR_RETURN(BlockMeta meta, WriteBlock(out_dir, merged.get(), mint, maxt, opts));
@@ -105,15 +106,16 @@ absl::StatusOr<std::vector<std::string>> ListBlockDirs(const std::string& data_d
   return out;
 }
 
-absl::StatusOr<std::vector<std::unique_ptr<BlockReader>>> OpenBlocks(const std::string& data_dir) {
-  RETURN_IF_ERROR(RemoveTmpDirs(data_dir));
+absl::StatusOr<std::vector<std::unique_ptr<BlockReader>>> OpenBlocks(const std::string& data_dir,
+                                                                     base::Env* env) {
+  RETURN_IF_ERROR(RemoveTmpDirs(data_dir, env));
   ASSIGN_OR_RETURN(std::vector<std::string> names, ListBlockDirs(data_dir));
   std::vector<std::unique_ptr<BlockReader>> out;
   for (const std::string& n : names) {
     std::string dir = absl::StrCat(data_dir, "/", n);
     absl::StatusOr<std::unique_ptr<BlockReader>> r = BlockReader::Open(dir);
     if (absl::IsDataLoss(r.status())) {
-      RETURN_IF_ERROR(MoveAsideCorrupt(dir, r.status()).status());
+      RETURN_IF_ERROR(MoveAsideCorrupt(dir, r.status(), env).status());
       continue;
     }
     if (!r.ok()) return r.status();
@@ -125,10 +127,10 @@ absl::StatusOr<std::vector<std::unique_ptr<BlockReader>>> OpenBlocks(const std::
   return out;
 }
 
-absl::Status DeleteBlock(const std::string& block_dir) {
+absl::Status DeleteBlock(const std::string& block_dir, base::Env* env) {
   std::string to = block_dir + kDeletedSuffix;
-  RETURN_IF_ERROR(RenamePath(block_dir, to));
-  return RemoveAll(to);
+  RETURN_IF_ERROR(env->Rename(block_dir, to));
+  return env->RemoveDirRecursive(to);
 }
 
 }  // namespace promlet::storage::block

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/env.h"
 #include "storage/block/block_reader.h"
 #include "storage/block/meta.h"
 
@@ -29,7 +30,9 @@ std::vector<int64_t> CompactionRanges(int64_t block_range_ms, int64_t retention_
 // Thread-compatible.
 class Compactor {
  public:
-  explicit Compactor(std::vector<int64_t> ranges_ms) : ranges_(std::move(ranges_ms)) {}
+  // `env` (borrowed) writes the merged block.
+  explicit Compactor(std::vector<int64_t> ranges_ms, base::Env* env = base::Env::Default())
+      : ranges_(std::move(ranges_ms)), env_(env) {}
 
   // ULIDs of the blocks to compact next (>= 2), or empty for nothing to do.
   std::vector<std::string> Plan(const std::vector<BlockMeta>& blocks) const;
@@ -41,6 +44,7 @@ class Compactor {
 
  private:
   std::vector<int64_t> ranges_;
+  base::Env* env_;
 };
 
 // Sorted names of the block directories (ULID names) under data_dir.
@@ -49,11 +53,12 @@ absl::StatusOr<std::vector<std::string>> ListBlockDirs(const std::string& data_d
 // Opens every block under data_dir, oldest first. Blocks failing with
 // DataLoss are moved aside (<ULID>.corrupt, logged) and skipped; leftover
 // tmp directories are removed.
-absl::StatusOr<std::vector<std::unique_ptr<BlockReader>>> OpenBlocks(const std::string& data_dir);
+absl::StatusOr<std::vector<std::unique_ptr<BlockReader>>> OpenBlocks(
+    const std::string& data_dir, base::Env* env = base::Env::Default());
 
 // Renames the block to <ULID>.deleted, then removes it: a crash in between
 // leaves no half block that could be opened.
-absl::Status DeleteBlock(const std::string& block_dir);
+absl::Status DeleteBlock(const std::string& block_dir, base::Env* env = base::Env::Default());
 
 }  // namespace promlet::storage::block
 

@@ -24,60 +24,7 @@ absl::Status Errno(std::string_view what, const std::string& path) {
   return absl::InternalError(msg);
 }
 
-constexpr size_t kWriteBuffer = 1 << 20;
-
 }  // namespace
-
-absl::StatusOr<std::unique_ptr<WritableFile>> WritableFile::Create(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", path);
-  return std::unique_ptr<WritableFile>(new WritableFile(fd, path));
-}
-
-WritableFile::~WritableFile() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-absl::Status WritableFile::Append(std::string_view data) {
-  size_ += data.size();
-  if (buf_.size() + data.size() > kWriteBuffer) RETURN_IF_ERROR(FlushBuffer());
-  if (data.size() >= kWriteBuffer) {
-    buf_.assign(data.data(), data.size());
-    return FlushBuffer();
-  }
-  buf_.append(data.data(), data.size());
-  return absl::OkStatus();
-}
-
-absl::Status WritableFile::FlushBuffer() {
-  const char* p = buf_.data();
-  size_t left = buf_.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd_, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno("write", path_);
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  buf_.clear();
-  return absl::OkStatus();
-}
-
-absl::Status WritableFile::Sync() {
-  RETURN_IF_ERROR(FlushBuffer());
-  if (::fsync(fd_) != 0) return Errno("fsync", path_);
-  return absl::OkStatus();
-}
-
-absl::Status WritableFile::Close() {
-  RETURN_IF_ERROR(FlushBuffer());
-  int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0) return Errno("close", path_);
-  return absl::OkStatus();
-}
 
 absl::StatusOr<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -106,8 +53,8 @@ MappedFile::~MappedFile() {
   if (addr_ != nullptr) ::munmap(addr_, size_);
 }
 
-absl::Status WriteFileSync(const std::string& path, std::string_view data) {
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, WritableFile::Create(path));
+absl::Status WriteFileSync(base::Env* env, const std::string& path, std::string_view data) {
+  ASSIGN_OR_RETURN(std::unique_ptr<base::WritableFile> f, env->NewWritableFile(path));
   RETURN_IF_ERROR(f->Append(data));
   RETURN_IF_ERROR(f->Sync());
   return f->Close();

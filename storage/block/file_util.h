@@ -1,6 +1,8 @@
-// Thin POSIX file helpers for blocks: whole-file writes with fsync, read-only
-// mappings, directory fsync/rename/remove. TODO(h4): move onto base/env.h
-// (H3) once it lands, so tests can inject faults through an Env.
+// File helpers for blocks. Everything that writes a block (WriteBlock,
+// Compactor, DeleteBlock, RemoveTmpDirs, MoveAsideCorrupt) goes through a
+// base::Env, so tests can inject a full disk (base/fault_injection_env.h);
+// WriteFileSync is its whole-file write. The POSIX helpers below remain for
+// readers (mappings of sealed block files), tools and tests.
 #ifndef PROMLET_STORAGE_BLOCK_FILE_UTIL_H_
 #define PROMLET_STORAGE_BLOCK_FILE_UTIL_H_
 
@@ -12,30 +14,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/env.h"
 
 namespace promlet::storage::block {
-
-// An appendable file; Sync() fsyncs. Thread-compatible.
-class WritableFile {
- public:
-  static absl::StatusOr<std::unique_ptr<WritableFile>> Create(const std::string& path);
-  ~WritableFile();
-  WritableFile(const WritableFile&) = delete;
-  WritableFile& operator=(const WritableFile&) = delete;
-
-  absl::Status Append(std::string_view data);
-  absl::Status Sync();
-  absl::Status Close();
-  uint64_t size() const { return size_; }
-
- private:
-  WritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  absl::Status FlushBuffer();
-  int fd_;
-  std::string path_;
-  std::string buf_;
-  uint64_t size_ = 0;
-};
 
 // A read-only view of a whole file (mmap). Immutable; thread-safe.
 class MappedFile {
@@ -52,7 +33,8 @@ class MappedFile {
   size_t size_;
 };
 
-absl::Status WriteFileSync(const std::string& path, std::string_view data);
+// Creates (or truncates) `path` through `env`, writes `data`, syncs, closes.
+absl::Status WriteFileSync(base::Env* env, const std::string& path, std::string_view data);
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::Status MakeDir(const std::string& path);
 absl::Status SyncDir(const std::string& path);

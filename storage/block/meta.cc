@@ -129,8 +129,8 @@ absl::StatusOr<BlockMeta> MetaFromJson(std::string_view json) {
   return m;
 }
 
-absl::Status WriteMetaFile(const std::string& block_dir, const BlockMeta& meta) {
-  return WriteFileSync(block_dir + "/" + kMetaFileName, MetaToJson(meta));
+absl::Status WriteMetaFile(const std::string& block_dir, const BlockMeta& meta, base::Env* env) {
+  return WriteFileSync(env, block_dir + "/" + kMetaFileName, MetaToJson(meta));
 }
 
 absl::StatusOr<BlockMeta> ReadMetaFile(const std::string& block_dir) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/env.h"
 
 namespace promlet::storage::block {
 
@@ -37,7 +38,8 @@ std::string MetaToJson(const BlockMeta& meta);
 // DataLoss when the text is not a meta.json this package wrote.
 absl::StatusOr<BlockMeta> MetaFromJson(std::string_view json);
 
-absl::Status WriteMetaFile(const std::string& block_dir, const BlockMeta& meta);
+absl::Status WriteMetaFile(const std::string& block_dir, const BlockMeta& meta,
+                          base::Env* env = base::Env::Default());
 absl::StatusOr<BlockMeta> ReadMetaFile(const std::string& block_dir);
 
 }  // namespace promlet::storage::block

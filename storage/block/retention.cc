@@ -31,7 +31,8 @@ std::vector<std::string> RetentionPlan(std::vector<BlockSize> blocks, const Rete
 }
 
 absl::StatusOr<std::vector<std::string>> ApplyRetention(const std::string& data_dir,
-                                                        const RetentionOptions& options) {
+                                                        const RetentionOptions& options,
+                                                        base::Env* env) {
   ASSIGN_OR_RETURN(std::vector<std::string> names, ListBlockDirs(data_dir));
   std::vector<BlockSize> blocks;
   for (const std::string& n : names) {
@@ -42,7 +43,7 @@ absl::StatusOr<std::vector<std::string>> ApplyRetention(const std::string& data_
   }
   std::vector<std::string> doomed = RetentionPlan(std::move(blocks), options);
   for (const std::string& u : doomed) {
-    RETURN_IF_ERROR(DeleteBlock(absl::StrCat(data_dir, "/", u)));
+    RETURN_IF_ERROR(DeleteBlock(absl::StrCat(data_dir, "/", u), env));
     LOG_INFO("retention deleted block", "block", u);
   }
   return doomed;

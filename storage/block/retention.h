@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/env.h"
 #include "storage/block/meta.h"
 
 namespace promlet::storage::block {
@@ -33,7 +34,8 @@ std::vector<std::string> RetentionPlan(std::vector<BlockSize> blocks, const Rete
 
 // Plans over the blocks under data_dir and deletes them; returns the ULIDs deleted.
 absl::StatusOr<std::vector<std::string>> ApplyRetention(const std::string& data_dir,
-                                                        const RetentionOptions& options);
+                                                        const RetentionOptions& options,
+                                                        base::Env* env = base::Env::Default());
 
 }  // namespace promlet::storage::block
 

@@ -165,7 +165,7 @@ TEST(BlockTest, CorruptionIsDataLoss) {
   // A flipped bit in a chunk page is found by Verify and by reading.
   std::string bad = chunks;
   bad[kFileHeaderSize + kPageHeaderSize + 3] ^= 0x10;
-  ASSERT_TRUE(WriteFileSync(bd + "/" + kChunkFileName, bad).ok());
+  ASSERT_TRUE(WriteFileSync(base::Env::Default(), bd + "/" + kChunkFileName, bad).ok());
   auto b = BlockReader::Open(bd);
   ASSERT_TRUE(b.ok());
   EXPECT_TRUE(absl::IsDataLoss((*b)->VerifyChunks()));
@@ -177,7 +177,7 @@ TEST(BlockTest, CorruptionIsDataLoss) {
   // Corrupt index on disk: Open fails with DataLoss, OpenBlocks moves it aside.
   std::string bad_index = index;
   bad_index[20] ^= 1;
-  ASSERT_TRUE(WriteFileSync(bd + "/" + kIndexFileName, bad_index).ok());
+  ASSERT_TRUE(WriteFileSync(base::Env::Default(), bd + "/" + kIndexFileName, bad_index).ok());
   EXPECT_TRUE(absl::IsDataLoss(BlockReader::Open(bd).status()));
   auto opened = OpenBlocks(dir.path());
   ASSERT_TRUE(opened.ok()) << opened.status();
