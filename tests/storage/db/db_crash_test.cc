@@ -46,8 +46,11 @@ constexpr uint64_t kBurstEvery = 50;
 constexpr int64_t kStepMs = 10;         // batch id -> time
 constexpr int64_t kBlockRangeMs = 1000;  // a block every 100 batches
 constexpr uint64_t kCompactEvery = 25;   // commits between Compact() calls
-// The child reports its first batch id before committing it, tagged so.
+// Besides committed batch ids the child reports, tagged: its first batch id
+// before committing it, and each Compact() call before making it (a kill
+// right after that report most likely lands inside the compaction).
 constexpr uint64_t kStartTag = 1ull << 63;
+constexpr uint64_t kCompactTag = 1ull << 62;
 
 bool InBatch(uint64_t id, int s) {
   if (s >= kSteady) return id % kBurstEvery == 0;
@@ -113,7 +116,10 @@ void ChildBody(const std::string& dir, CommitReporter& reporter) {
     }
     if (!app->Commit().ok()) ChildFail(4);
     reporter.Report(id);
-    if (id % kCompactEvery == 0 && !(*db)->Compact().ok()) ChildFail(5);
+    if (id % kCompactEvery == 0) {
+      reporter.Report(kCompactTag | id);
+      if (!(*db)->Compact().ok()) ChildFail(5);
+    }
   }
 }
 
@@ -187,7 +193,7 @@ TEST(DBCrashTest, SigkillAtRandomPointsLosesNoAcknowledgedSample) {
   constexpr int kRounds = 60;
   std::set<uint64_t> acknowledged;
   std::set<uint64_t> in_flight;  // the batch each kill may have caught mid-commit
-  size_t verified_rounds = 0, batches_found = 0;
+  size_t verified_rounds = 0, batches_found = 0, kills_in_compaction = 0;
   Found last;
   for (int round = 0; round < kRounds; ++round) {
     // Some rounds kill the child during its own recovery.
@@ -196,7 +202,9 @@ TEST(DBCrashTest, SigkillAtRandomPointsLosesNoAcknowledgedSample) {
     ASSERT_TRUE(r.killed) << "round " << round << ": child " << r.exit_description << " (seed "
                           << seed << ")";
     uint64_t next = 0;
+    if (!r.acknowledged.empty() && (r.acknowledged.back() & kCompactTag)) ++kills_in_compaction;
     for (uint64_t id : r.acknowledged) {
+      if (id & kCompactTag) continue;
       if (id & kStartTag) {
         next = id & ~kStartTag;
         continue;
@@ -225,7 +233,8 @@ TEST(DBCrashTest, SigkillAtRandomPointsLosesNoAcknowledgedSample) {
   base::SetLogLevel(base::LogLevel::kInfo);
   std::cout << "rounds " << kRounds << ", verified " << verified_rounds << ", acknowledged batches "
             << acknowledged.size() << ", found " << batches_found << ", blocks "
-            << last.stats.num_blocks << ", wal corruptions repaired by the parent "
+            << last.stats.num_blocks << ", kills after a Compact() began " << kills_in_compaction
+            << ", wal corruptions repaired by the parent "
             << last.stats.replay.corruptions << std::endl;
   EXPECT_GT(acknowledged.size(), 2000u);
   EXPECT_GT(last.stats.num_blocks, 0u) << "no block was ever cut";
