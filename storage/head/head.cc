@@ -45,8 +45,10 @@ absl::StatusOr<std::unique_ptr<Querier>> Head::NewQuerier() {
 }
 
 std::vector<Label> Head::LabelViews(const MemSeries* s) const {
-  std::vector<std::string_view> strs(2 * s->num_labels());
-  symbols_.GetMany(s->label_syms(), strs.size(), strs.data());
+  std::vector<uint32_t> ids(2 * s->num_labels());
+  s->LabelSyms(ids.data());
+  std::vector<std::string_view> strs(ids.size());
+  symbols_.GetMany(ids.data(), strs.size(), strs.data());
   std::vector<Label> out(s->num_labels());
   for (size_t i = 0; i < out.size(); ++i) out[i] = {strs[2 * i], strs[2 * i + 1]};
   return out;
@@ -131,7 +133,7 @@ void Head::Truncate(int64_t mint) {
   series_.ForEach([&](MemSeries* s) {
     SpinLockHolder lock(series_.SeriesLock(s->id()));
     // A series with uncommitted samples stays (Prometheus pendingCommit).
-    if (s->TruncateBefore(mint) && s->pending_tag() == 0) {
+    if (s->TruncateBefore(mint, &arena_) && s->pending_tag() == 0) {
       dead.push_back(s);
     } else if (s->has_samples()) {
       new_min = std::min(new_min, s->min_t());
@@ -148,6 +150,8 @@ void Head::Truncate(int64_t mint) {
   if (new_min == std::numeric_limits<int64_t>::max()) new_min = mint;
   while (cur < new_min && !min_t_.compare_exchange_weak(cur, new_min)) {
   }
+  // The chain walks above read arena pages; keep them out of RSS.
+  arena_.DropResident();
   std::vector<ChunkArena::Page> pages = arena_.DetachBefore(mint);
   Retire([dead = std::move(dead), pages = std::move(pages)] {
     for (MemSeries* s : dead) MemSeries::Destroy(s);

@@ -20,29 +20,65 @@ int64_t NextBoundary(int64_t t, int64_t range) {
 }  // namespace
 
 MemSeries* MemSeries::Create(uint32_t id, const uint32_t* label_syms, uint16_t num_labels) {
-  void* mem = ::operator new(sizeof(MemSeries) + 2 * num_labels * sizeof(uint32_t));
+  // Symbol ids are small for label names and common values: varints take
+  // 1-3 bytes where a uint32_t takes 4.
+  uint8_t enc[5 * 2 * 256];
+  std::vector<uint8_t> big;
+  uint8_t* buf = enc;
+  if (num_labels > 256) {
+    big.resize(5 * 2 * static_cast<size_t>(num_labels));
+    buf = big.data();
+  }
+  size_t n = 0;
+  for (int i = 0; i < 2 * num_labels; ++i) {
+    uint32_t v = label_syms[i];
+    while (v >= 0x80) {
+      buf[n++] = static_cast<uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<uint8_t>(v);
+  }
+  void* mem = ::operator new(sizeof(MemSeries) + n);
   auto* s = new (mem) MemSeries();
   s->id_ = id;
   s->num_labels_ = num_labels;
-  std::memcpy(s->syms_, label_syms, 2 * num_labels * sizeof(uint32_t));
+  std::memcpy(s->syms_, buf, n);
   return s;
 }
 
 void MemSeries::Destroy(MemSeries* s) {
-  delete s->full_;
   s->~MemSeries();
   ::operator delete(s);
 }
 
+void MemSeries::LabelSyms(uint32_t* out) const {
+  const uint8_t* p = syms_;
+  for (int i = 0; i < 2 * num_labels_; ++i) {
+    uint32_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      const uint8_t b = *p++;
+      v |= static_cast<uint32_t>(b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    out[i] = v;
+  }
+}
+
 Labels MemSeries::BuildLabels(const SymbolTable& symbols) const {
+  uint32_t ids[2 * 256];
   std::string_view strs[2 * 256];
+  std::vector<uint32_t> big_ids;
   std::vector<std::string_view> big;
+  uint32_t* id_out = ids;
   std::string_view* out = strs;
   if (num_labels_ > 256) {
+    big_ids.resize(2 * num_labels_);
     big.resize(2 * num_labels_);
+    id_out = big_ids.data();
     out = big.data();
   }
-  symbols.GetMany(syms_, 2 * num_labels_, out);
+  LabelSyms(id_out);
+  symbols.GetMany(id_out, 2 * num_labels_, out);
   std::string enc;
   size_t n = 0;
   for (int i = 0; i < 2 * num_labels_; ++i) n += out[i].size() + 1;
@@ -69,44 +105,115 @@ bool MemSeries::Append(int64_t t, double v, int samples_per_chunk, int64_t chunk
     head_min_t_ = t;
   }
   app_.Append(&head_, t, v);
+  if (head_.size() >= kSpillBytes) Spill(samples_per_chunk, arena);
   return cut;
 }
 
+void MemSeries::Spill(int samples_per_chunk, ChunkArena* arena) {
+  // Everything but the header and the last byte, which the encoder still
+  // writes bits into.
+  const size_t n = head_.size() - chunkenc::kXorHeaderBytes - 1;
+  const size_t offset = chunkenc::kXorHeaderBytes + spilled_;
+  // Reserve for the whole chunk at its bytes per sample so far, with some
+  // room; a chunk that outgrows it is moved (ChunkArena::WriteOpen).
+  const size_t so_far = offset + n + 1;
+  const size_t per_chunk =
+      so_far * static_cast<size_t>(samples_per_chunk) / static_cast<size_t>(app_.num_samples());
+  const size_t expected = std::min(per_chunk + per_chunk / 8 + 16, 4 * so_far + 64);
+  ChunkArena::OpenSlot slot{slot_, slot_capacity_};
+  arena->WriteOpen(&slot, offset, std::string_view(head_.data() + chunkenc::kXorHeaderBytes, n),
+                   expected);
+  slot_ = slot.record;
+  slot_capacity_ = slot.capacity;
+  spilled_ += static_cast<uint32_t>(n);
+  head_.data()[chunkenc::kXorHeaderBytes] = head_.data()[head_.size() - 1];
+  head_.Truncate(chunkenc::kXorHeaderBytes + 1);
+}
+
 void MemSeries::CutHeadChunk(ChunkArena* arena) {
-  if (full_ == nullptr) full_ = new std::vector<ChunkMeta>();
-  const std::string_view stored = arena->Add(head_.view(), app_.last_t());
-  full_->push_back(ChunkMeta{head_min_t_, app_.last_t(), stored.data(),
-                             static_cast<uint32_t>(stored.size())});
+  const char* prev = last_full_;
+  if (prev == nullptr) oldest_min_t_ = head_min_t_;
+  if (slot_ == nullptr) {
+    last_full_ = arena->Add(prev, head_min_t_, app_.last_t(), head_.view());
+  } else {
+    ChunkArena::OpenSlot slot{slot_, slot_capacity_};
+    const std::string_view bytes = head_.view();
+    last_full_ = arena->Finish(&slot, prev, head_min_t_, app_.last_t(),
+                               bytes.substr(0, chunkenc::kXorHeaderBytes),
+                               chunkenc::kXorHeaderBytes + spilled_,
+                               bytes.substr(chunkenc::kXorHeaderBytes));
+    slot_ = nullptr;
+    slot_capacity_ = 0;
+    spilled_ = 0;
+  }
   // Only called from Append, which starts the next chunk right away, so the
   // series always has an open head chunk to read its last sample from.
   head_.Release();
 }
 
-bool MemSeries::TruncateBefore(int64_t t) {
-  if (full_ != nullptr) {
-    auto keep = std::find_if(full_->begin(), full_->end(),
-                             [t](const ChunkMeta& c) { return c.max_t >= t; });
-    full_->erase(full_->begin(), keep);
-    if (full_->empty()) {
-      delete full_;
-      full_ = nullptr;
+bool MemSeries::TruncateBefore(int64_t t, ChunkArena* arena) {
+  if (last_full_ != nullptr) {
+    // Newest first: find the oldest record that still ends at or after t.
+    const char* keep = nullptr;
+    int64_t keep_min_t = 0;
+    for (const char* r = last_full_; r != nullptr;) {
+      const ChunkRecord rec = ChunkArena::Read(r);
+      if (rec.max_t < t) break;
+      keep = r;
+      keep_min_t = rec.min_t;
+      if (rec.min_t == oldest_min_t_) break;  // end of the live chain
+      r = rec.prev;
+    }
+    if (keep == nullptr) {
+      last_full_ = nullptr;
+    } else {
+      oldest_min_t_ = keep_min_t;
     }
   }
   if (!head_.empty() && app_.last_t() < t) {
     head_.Release();
+    ChunkArena::OpenSlot slot{slot_, slot_capacity_};
+    arena->Abandon(&slot);
+    slot_ = nullptr;
+    slot_capacity_ = 0;
+    spilled_ = 0;
   }
-  return full_ == nullptr && head_.empty();
+  return last_full_ == nullptr && head_.empty();
+}
+
+size_t MemSeries::num_full_chunks() const {
+  size_t n = 0;
+  for (const char* r = last_full_; r != nullptr;) {
+    const ChunkRecord rec = ChunkArena::Read(r);
+    ++n;
+    if (rec.min_t == oldest_min_t_) break;
+    r = rec.prev;
+  }
+  return n;
 }
 
 void MemSeries::Snapshot(int64_t mint, int64_t maxt, std::vector<ChunkMeta>* out,
                          std::string* head_copy) const {
-  if (full_ != nullptr) {
-    for (const ChunkMeta& c : *full_) {
-      if (c.max_t >= mint && c.min_t <= maxt) out->push_back(c);
+  const size_t first = out->size();
+  for (const char* r = last_full_; r != nullptr;) {
+    const ChunkRecord rec = ChunkArena::Read(r);
+    if (rec.max_t < mint) break;  // this and all older ones end before mint
+    if (rec.min_t <= maxt) {
+      out->push_back(ChunkMeta{rec.min_t, rec.max_t, rec.bytes.data(),
+                               static_cast<uint32_t>(rec.bytes.size())});
     }
+    if (rec.min_t == oldest_min_t_) break;
+    r = rec.prev;
   }
+  std::reverse(out->begin() + static_cast<std::ptrdiff_t>(first), out->end());
   if (!head_.empty() && app_.last_t() >= mint && head_min_t_ <= maxt) {
-    head_copy->assign(head_.data(), head_.size());
+    const std::string_view bytes = head_.view();
+    head_copy->assign(bytes.substr(0, chunkenc::kXorHeaderBytes));
+    if (spilled_ > 0) {
+      head_copy->append(slot_ + ChunkArena::kRecordHeaderBytes + chunkenc::kXorHeaderBytes,
+                        spilled_);
+    }
+    head_copy->append(bytes.substr(chunkenc::kXorHeaderBytes));
     out->push_back(ChunkMeta{head_min_t_, app_.last_t(), head_copy->data(),
                              static_cast<uint32_t>(head_copy->size())});
   }

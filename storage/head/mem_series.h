@@ -1,6 +1,10 @@
 // One series in the head: its labels as interned symbol ids, the open head
-// chunk being appended to, and the full chunks cut from it (stored in the
-// ChunkArena). ~80 bytes plus 8 per label pair, in one allocation.
+// chunk being appended to, and the address of its newest full chunk in the
+// ChunkArena (older ones are linked from there). 104 bytes plus the symbol
+// ids as varints (2-6 bytes per label pair), in one allocation, plus a heap
+// buffer of at most ~88 bytes with the open chunk's newest bytes: once it
+// holds kSpillBytes, the older bytes move to a slot in the arena where the
+// chunk's record is completed when it is cut (ChunkArena::OpenSlot).
 #ifndef PROMLET_STORAGE_HEAD_MEM_SERIES_H_
 #define PROMLET_STORAGE_HEAD_MEM_SERIES_H_
 
@@ -19,7 +23,7 @@ namespace promlet::storage::head {
 
 class SymbolTable;
 
-// An immutable chunk in the arena.
+// An immutable chunk (in the arena, or a querier's copy of the head chunk).
 struct ChunkMeta {
   int64_t min_t;
   int64_t max_t;
@@ -39,8 +43,8 @@ class MemSeries {
 
   uint32_t id() const { return id_; }
   uint16_t num_labels() const { return num_labels_; }
-  // 2*num_labels() ids: name0, value0, name1, value1, ...
-  const uint32_t* label_syms() const { return syms_; }
+  // Writes the 2*num_labels() ids name0, value0, name1, value1, ... to out.
+  void LabelSyms(uint32_t* out) const;
   Labels BuildLabels(const SymbolTable& symbols) const;
   // True if labels are exactly this series' labels.
   bool LabelsEqual(const SymbolTable& symbols, const Labels& labels) const;
@@ -49,7 +53,8 @@ class MemSeries {
   // REQUIRES: has_samples().
   int64_t last_t() const { return app_.last_t(); }
   double last_v() const { return app_.last_v(); }
-  int64_t min_t() const { return full_ != nullptr && !full_->empty() ? full_->front().min_t : head_min_t_; }
+  // REQUIRES: has_samples().
+  int64_t min_t() const { return last_full_ != nullptr ? oldest_min_t_ : head_min_t_; }
 
   // Appends a sample after the caller checked ordering. Cuts the head chunk
   // into the arena when it holds `samples_per_chunk` samples or t crosses a
@@ -59,7 +64,7 @@ class MemSeries {
 
   // Drops chunks whose samples all lie before t. Returns whether the series
   // is now empty.
-  bool TruncateBefore(int64_t t);
+  bool TruncateBefore(int64_t t, ChunkArena* arena);
 
   // Appends (min_t, max_t, bytes) of every chunk overlapping [mint, maxt],
   // oldest first; the head chunk is copied into *head_copy (kept stable by
@@ -67,7 +72,8 @@ class MemSeries {
   void Snapshot(int64_t mint, int64_t maxt, std::vector<ChunkMeta>* out,
                 std::string* head_copy) const;
 
-  size_t num_full_chunks() const { return full_ == nullptr ? 0 : full_->size(); }
+  // Walks the chain of full chunks (reads arena pages).
+  size_t num_full_chunks() const;
 
   // Per-series flags, guarded like the rest of the series.
   bool wal_logged() const { return wal_logged_; }
@@ -83,20 +89,35 @@ class MemSeries {
   }
 
  private:
+  // The heap buffer's bytes that trigger a spill into the arena: a buffer
+  // of 72-88 bytes, and ~2 spills per 120-sample chunk of scrape data.
+  static constexpr size_t kSpillBytes = 64;
+
   MemSeries() = default;
   ~MemSeries() = default;
   void CutHeadChunk(ChunkArena* arena);
+  void Spill(int samples_per_chunk, ChunkArena* arena);
 
+  chunkenc::XorAppender app_;
+  // The open chunk's 2 header bytes, then its bytes after the spilled ones.
+  ChunkBuf head_;
+  // Arena slot holding the open chunk's bytes [2, 2 + spilled_); nullptr
+  // until the first spill.
+  char* slot_ = nullptr;
+  // Newest full chunk's record in the arena, nullptr when none; the chain
+  // through ChunkRecord::prev ends at the record whose min_t is
+  // oldest_min_t_ (older records may be freed already).
+  const char* last_full_ = nullptr;
+  int64_t oldest_min_t_ = 0;
+  int64_t head_min_t_ = 0;
+  uint32_t slot_capacity_ = 0;
+  uint32_t spilled_ = 0;
   uint32_t id_ = 0;
-  uint16_t num_labels_ = 0;
-  bool wal_logged_ = false;
   uint32_t pending_tag_ = 0;
   uint32_t pending_idx_ = 0;
-  chunkenc::XorAppender app_;
-  ChunkBuf head_;
-  int64_t head_min_t_ = 0;
-  std::vector<ChunkMeta>* full_ = nullptr;  // nullptr until the first cut
-  uint32_t syms_[];                         // 2 * num_labels_
+  uint16_t num_labels_ = 0;
+  bool wal_logged_ = false;
+  uint8_t syms_[];  // 2 * num_labels_ varints
 };
 
 }  // namespace promlet::storage::head

@@ -215,6 +215,102 @@ TEST(Head, TruncateDropsOldChunksAndSeries) {
             absl::StatusCode::kOutOfRange);
 }
 
+// Open chunks spill into arena slots and full chunks are chained there;
+// chunks whose bytes per sample grow late outgrow their slot and move. Every
+// sample must read back, before and after truncations, file-backed or not.
+void CheckSpilledAndChainedChunks(const std::string& chunk_dir) {
+  HeadOptions opts;
+  opts.chunk_dir = chunk_dir;
+  opts.chunk_range_ms = 200000;
+  Head head(opts);
+  std::mt19937_64 rng(42);
+  constexpr int kSeries = 30, kSamples = 1000;
+  std::vector<std::vector<Sample>> want(kSeries);
+  std::vector<SeriesRef> refs(kSeries, 0);
+  for (int t = 0; t < kSamples; ++t) {
+    auto app = head.NewAppender();
+    for (int i = 0; i < kSeries; ++i) {
+      // Cheap samples first in each chunk, then random bits for some series.
+      const bool noisy = i % 3 == 0 && t % 120 > 40;
+      const double v = noisy ? std::bit_cast<double>(rng()) : static_cast<double>(t / 7 + i);
+      if (std::isnan(v)) continue;
+      auto r = app->Append(refs[i], L({{"__name__", "s"}, {"i", std::to_string(i)}}),
+                           t * 1000 + i, v);
+      ASSERT_TRUE(r.ok());
+      refs[i] = *r;
+      want[i].push_back({t * 1000 + i, v});
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  // After Truncate(bound) a series keeps a suffix of its samples that holds
+  // every sample at or after bound (whole chunks are dropped).
+  auto check = [&](int64_t bound) {
+    auto got = SelectAll(&head, 0, 1 << 30, Name("s"));
+    ASSERT_EQ(got.size(), static_cast<size_t>(kSeries));
+    for (const Got& g : got) {
+      const int i = std::stoi(g.labels.substr(g.labels.find("i=\"") + 3));
+      ASSERT_FALSE(g.samples.empty());
+      size_t k = 0;
+      while (k < want[i].size() && want[i][k].t_ms < g.samples.front().t_ms) ++k;
+      ASSERT_TRUE(k == 0 || want[i][k - 1].t_ms < bound) << g.labels;
+      ASSERT_EQ(g.samples.size(), want[i].size() - k) << g.labels;
+      for (size_t j = 0; j < g.samples.size(); ++j, ++k) {
+        ASSERT_EQ(g.samples[j].t_ms, want[i][k].t_ms);
+        ASSERT_EQ(std::bit_cast<uint64_t>(g.samples[j].value),
+                  std::bit_cast<uint64_t>(want[i][k].value));
+      }
+    }
+  };
+  check(0);
+  head.Truncate(333000);
+  check(333000);
+  head.Truncate(999000);
+  check(999000);
+}
+
+// An open slot reserved too small moves, keeping what was written.
+void CheckOpenSlotMoves(const std::string& dir) {
+  ChunkArena arena(dir);
+  const char* prev = arena.Add(nullptr, 1, 2, "xy");
+  ChunkArena::OpenSlot slot;
+  std::string chunk = "HH";
+  for (int i = 0; i < 50; ++i) {
+    const std::string part(7 + i % 5, static_cast<char>('a' + i % 26));
+    arena.WriteOpen(&slot, chunk.size(), part, /*expected=*/16);
+    chunk += part;
+  }
+  const char* rec = arena.Finish(&slot, prev, 10, 20, "NN", chunk.size(), "tail");
+  chunk = "NN" + chunk.substr(2) + "tail";
+  const ChunkRecord r = ChunkArena::Read(rec);
+  EXPECT_EQ(r.prev, prev);
+  EXPECT_EQ(r.min_t, 10);
+  EXPECT_EQ(r.max_t, 20);
+  EXPECT_EQ(r.bytes, chunk);
+  EXPECT_EQ(ChunkArena::Read(prev).bytes, "xy");
+  // An abandoned slot does not pin its page.
+  arena.WriteOpen(&slot, 2, "abc", 100);
+  arena.Abandon(&slot);
+  EXPECT_EQ(slot.record, nullptr);
+}
+
+TEST(ChunkArena, OpenSlotMovesInMemory) { CheckOpenSlotMoves(""); }
+
+TEST(ChunkArena, OpenSlotMovesInFiles) {
+  std::string tmpl = testing::TempDir() + "promlet_arena_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  CheckOpenSlotMoves(tmpl);
+  rmdir(tmpl.c_str());
+}
+
+TEST(Head, SpilledAndChainedChunksInMemory) { CheckSpilledAndChainedChunks(""); }
+
+TEST(Head, SpilledAndChainedChunksInFiles) {
+  std::string tmpl = testing::TempDir() + "promlet_head_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  CheckSpilledAndChainedChunks(tmpl);
+  rmdir(tmpl.c_str());
+}
+
 TEST(Head, LabelNamesValuesAndCardinality) {
   Head head;
   auto app = head.NewAppender();
