@@ -1,15 +1,14 @@
 // The DB's appender: a HeadAppender whose Commit first writes the batch to
 // the WAL — a series record for each series not logged yet, then one samples
 // record — with one write(2), and applies it to the head only if that
-// succeeded. Append-time rejections are the head's (head_appender.h).
+// succeeded. Both records are encoded in one pass over the head appender's
+// pending samples. Append-time rejections are the head's (head_appender.h).
 // Commit errors: ResourceExhausted (disk full; the batch is rolled back and
 // the DB reports read_only), Unavailable (DB closed), other WAL I/O errors.
 #ifndef PROMLET_STORAGE_DB_DB_APPENDER_H_
 #define PROMLET_STORAGE_DB_DB_APPENDER_H_
 
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "storage/db/db.h"
 #include "storage/head/head_appender.h"
@@ -32,11 +31,6 @@ class DBAppender : public Appender {
  private:
   DB* const db_;
   std::unique_ptr<head::HeadAppender> head_app_;
-  // Reused across commits: no allocation per sample in steady state.
-  std::string series_rec_;
-  std::string samples_rec_;
-  std::vector<wal::RefSample> batch_;
-  std::vector<head::MemSeries*> newly_logged_;
 };
 
 }  // namespace promlet::storage::db

@@ -75,39 +75,27 @@ void EncodeSeries(std::span<const RefSeries> series, std::string* dst) {
   }
 }
 
-void EncodeSamples(std::span<const RefSample> samples, std::string* dst) {
+SamplesRecordEncoder::SamplesRecordEncoder(std::string* dst, size_t count, SeriesRef base_ref,
+                                           int64_t base_t)
+    : dst_(dst), prev_ref_(base_ref), base_t_(base_t) {
   dst->push_back(static_cast<char>(RecordType::kSamples));
-  PutVarint64(dst, samples.size());
-  if (samples.empty()) return;
-  const SeriesRef base_ref = samples[0].ref;
-  const int64_t base_t = samples[0].t_ms;
-  PutVarint64(dst, base_ref);
-  PutVarsint64(dst, base_t);
-  // Reserve the worst case once: 10 + 10 + 8 bytes per sample.
-  dst->reserve(dst->size() + samples.size() * 28);
-  SeriesRef prev_ref = base_ref;
-  for (const RefSample& s : samples) {
-    char buf[28];
-    char* p = buf;
-    // Wrapping subtraction: refs are unsigned, deltas are taken mod 2^64.
-    uint64_t dref = base::ZigZagEncode(static_cast<int64_t>(s.ref - prev_ref));
-    uint64_t dt = base::ZigZagEncode(static_cast<int64_t>(
-        static_cast<uint64_t>(s.t_ms) - static_cast<uint64_t>(base_t)));
-    while (dref >= 0x80) {
-      *p++ = static_cast<char>(dref | 0x80);
-      dref >>= 7;
-    }
-    *p++ = static_cast<char>(dref);
-    while (dt >= 0x80) {
-      *p++ = static_cast<char>(dt | 0x80);
-      dt >>= 7;
-    }
-    *p++ = static_cast<char>(dt);
-    base::EncodeFixed64(p, std::bit_cast<uint64_t>(s.value));
-    p += 8;
-    dst->append(buf, p - buf);
-    prev_ref = s.ref;
+  PutVarint64(dst, count);
+  if (count > 0) {
+    PutVarint64(dst, base_ref);
+    PutVarsint64(dst, base_t);
   }
+  // Room for the worst case once, written through a raw pointer: no
+  // capacity check per byte. Finish() trims the rest.
+  const size_t used = dst->size();
+  dst->resize(used + count * kMaxSampleBytes);
+  p_ = dst->data() + used;
+}
+
+void EncodeSamples(std::span<const RefSample> samples, std::string* dst) {
+  SamplesRecordEncoder enc(dst, samples.size(), samples.empty() ? 0 : samples[0].ref,
+                           samples.empty() ? 0 : samples[0].t_ms);
+  for (const RefSample& s : samples) enc.Add(s.ref, s.t_ms, s.value);
+  enc.Finish();
 }
 
 void EncodeTombstones(std::span<const RefTombstone> tombstones, std::string* dst) {

@@ -149,5 +149,42 @@ TEST(WalRecordTest, MalformedIsDataLoss) {
   EXPECT_EQ(DecodeSamples(series, &s).code(), absl::StatusCode::kDataLoss);
 }
 
+// The one-pass encoder the DB uses writes exactly the bytes EncodeSamples
+// does, after whatever the buffer already holds, and trims its worst-case
+// reservation.
+TEST(WalRecordTest, SamplesRecordEncoderMatchesEncodeSamples) {
+  auto check = [](const std::vector<RefSample>& samples) {
+    SCOPED_TRACE(samples.size());
+    std::string want;
+    EncodeSamples(samples, &want);
+    std::string got = "prefix";
+    SamplesRecordEncoder enc(&got, samples.size(), samples.empty() ? 0 : samples[0].ref,
+                             samples.empty() ? 0 : samples[0].t_ms);
+    for (const RefSample& s : samples) enc.Add(s.ref, s.t_ms, s.value);
+    enc.Finish();
+    ASSERT_EQ(got.substr(0, 6), "prefix");
+    EXPECT_EQ(got.substr(6), want);
+    std::vector<RefSample> decoded;
+    ASSERT_TRUE(DecodeSamples(std::string_view(got).substr(6), &decoded).ok());
+    ExpectSameSamples(decoded, samples);
+  };
+  check({});
+  check({{5, 1000, 1.0}, {7, 999, StaleNaN()}});
+  check({{UINT64_MAX, INT64_MAX, -0.0}, {0, INT64_MIN, INFINITY}, {UINT64_MAX, 0, -INFINITY}});
+  for (size_t n : {1, 3, 1000}) check(RandomSamples(n, 100 + n));
+}
+
+TEST(WalRecordTest, SamplesRecordEncoderGoldenBytes) {
+  std::string rec;
+  SamplesRecordEncoder enc(&rec, 2, 5, 1000);
+  enc.Add(5, 1000, 1.0);
+  enc.Add(7, 999, StaleNaN());
+  enc.Finish();
+  const std::string want = std::string("\x02\x02\x05\xd0\x0f", 5) + std::string("\x00\x00", 2) +
+                           std::string("\0\0\0\0\0\0\xf0\x3f", 8) + std::string("\x04\x01", 2) +
+                           std::string("\x02\0\0\0\0\0\xf0\x7f", 8);
+  EXPECT_EQ(rec, want);
+}
+
 }  // namespace
 }  // namespace promlet::storage::wal
