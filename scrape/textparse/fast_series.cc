@@ -25,26 +25,54 @@ struct Masks {
   uint64_t stop;   // '"', '\\', '\n', >= 0x80
 };
 
-// Byte-class tests shared by both widths: x in [lo, lo+n) as one signed
-// compare after biasing lo to -128.
-#define PROMLET_CLASSIFY_BODY(W, load, set1, or_, add, cmpgt, cmpeq, movemask)        \
-  const auto v = load;                                                              \
-  const auto lower = or_(v, set1(0x20)); /* only A-Z land in a-z */                 \
-  const auto alpha = cmpgt(set1(-128 + 26), add(lower, set1(static_cast<char>(-128 - 'a')))); \
-  const auto digit = cmpgt(set1(-128 + 10), add(v, set1(static_cast<char>(-128 - '0'))));     \
-  const auto name = or_(or_(alpha, digit), cmpeq(v, set1('_')));                    \
-  const auto stop = or_(or_(cmpeq(v, set1('"')), cmpeq(v, set1('\\'))), cmpeq(v, set1('\n'))); \
-  const uint64_t name_bits = static_cast<uint32_t>(movemask(name));                \
-  const uint64_t colon_bits = static_cast<uint32_t>(movemask(cmpeq(v, set1(':')))); \
+// The byte-class constants, one 32-byte row each. Classify reads them
+// through a pointer the compiler cannot see through (an empty asm), so they
+// are memory operands; as immediates GCC rebuilds each broadcast (three
+// instructions) at every inlined Classify.
+struct alignas(32) Row {
+  char b[32];
+};
+constexpr Row Fill(char c) {
+  Row r{};
+  for (char& x : r.b) x = c;
+  return r;
+}
+enum { kCaseBit, kAlphaBias, kAlphaLimit, kDigitBias, kDigitLimit, kUnderscore, kColon,
+       kQuote, kBackslash, kNewline, kRows };
+// x in [lo, lo + n) is one signed compare after biasing lo to -128.
+alignas(32) constexpr Row kConsts[kRows] = {
+    Fill(0x20),  // only A-Z land in a-z
+    Fill(static_cast<char>(-128 - 'a')), Fill(-128 + 26),
+    Fill(static_cast<char>(-128 - '0')), Fill(-128 + 10),
+    Fill('_'), Fill(':'), Fill('"'), Fill('\\'), Fill('\n')};
+
+inline const Row* OpaqueConsts() {
+  const Row* t = kConsts;
+  __asm__("" : "+r"(t));
+  return t;
+}
+
+#define PROMLET_CLASSIFY_BODY(V, load, or_, add, cmpgt, cmpeq, movemask)                 \
+  const Row* t = OpaqueConsts();                                                        \
+  const V v = load(p);                                                                  \
+  const V lower = or_(v, load(t[kCaseBit].b));                                          \
+  const V alpha = cmpgt(load(t[kAlphaLimit].b), add(lower, load(t[kAlphaBias].b)));     \
+  const V digit = cmpgt(load(t[kDigitLimit].b), add(v, load(t[kDigitBias].b)));         \
+  const V name = or_(or_(alpha, digit), cmpeq(v, load(t[kUnderscore].b)));              \
+  const V stop = or_(or_(cmpeq(v, load(t[kQuote].b)), cmpeq(v, load(t[kBackslash].b))),  \
+                     cmpeq(v, load(t[kNewline].b)));                                     \
+  const uint64_t name_bits = static_cast<uint32_t>(movemask(name));                     \
+  const uint64_t colon_bits = static_cast<uint32_t>(movemask(cmpeq(v, load(t[kColon].b)))); \
   const uint64_t stop_bits = static_cast<uint32_t>(movemask(stop) | movemask(v));
 
 namespace sse2 {
 #define FS_TARGET
-inline Masks Classify(const char* p) {
+inline __m128i Load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+inline Masks Classify(const char* block) {
   Masks m{0, 0, 0};
   for (int k = 0; k < 4; ++k) {
-    PROMLET_CLASSIFY_BODY(16, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)),
-                          _mm_set1_epi8, _mm_or_si128, _mm_add_epi8, _mm_cmpgt_epi8,
+    const char* p = block + 16 * k;
+    PROMLET_CLASSIFY_BODY(__m128i, Load16, _mm_or_si128, _mm_add_epi8, _mm_cmpgt_epi8,
                           _mm_cmpeq_epi8, _mm_movemask_epi8)
     m.name |= name_bits << (16 * k);
     m.colon |= colon_bits << (16 * k);
@@ -58,11 +86,14 @@ inline Masks Classify(const char* p) {
 
 namespace avx2 {
 #define FS_TARGET __attribute__((target("avx2")))
-FS_TARGET inline Masks Classify(const char* p) {
+FS_TARGET inline __m256i Load32(const char* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+FS_TARGET inline Masks Classify(const char* block) {
   Masks m{0, 0, 0};
   for (int k = 0; k < 2; ++k) {
-    PROMLET_CLASSIFY_BODY(32, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * k)),
-                          _mm256_set1_epi8, _mm256_or_si256, _mm256_add_epi8, _mm256_cmpgt_epi8,
+    const char* p = block + 32 * k;
+    PROMLET_CLASSIFY_BODY(__m256i, Load32, _mm256_or_si256, _mm256_add_epi8, _mm256_cmpgt_epi8,
                           _mm256_cmpeq_epi8, _mm256_movemask_epi8)
     m.name |= name_bits << (32 * k);
     m.colon |= colon_bits << (32 * k);

@@ -169,13 +169,6 @@ bool ParseInt64(const char* b, const char* e, bool allow_sign, int64_t* out) {
   return true;
 }
 
-int64_t SecondsToMs(double seconds) {
-  double ms = seconds * 1000;
-  if (ms >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
-  if (ms <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
-  return static_cast<int64_t>(ms);
-}
-
 void AppendUnescaped(std::string_view s, bool help_only, std::string* dst) {
   size_t i = 0;
   while (i < s.size()) {

@@ -316,7 +316,7 @@ Entry Parser::OmSample(const char* line) {
   bool ok = internal::ParseNumberToken(vb, end_, IsOmDelim, &p, &value_);
   if (p == vb) return Fail(p, "expected value after metric");
   if (!ok) {
-    return FailMsg(vb, absl::StrCat("invalid value \"", std::string(vb, p), "\""));
+    return FailToken(vb, "invalid value ", vb, p, false);
   }
   if (p < end_ && *p == ' ' && !IsExemplarStart(p, end_)) {
     const char* tb = ++p;
@@ -324,7 +324,7 @@ Entry Parser::OmSample(const char* line) {
     bool ts_ok = internal::ParseNumberToken(tb, end_, IsOmDelim, &p, &ts);
     if (p == tb) return Fail(p, "expected timestamp");
     if (!ts_ok || std::isnan(ts) || std::isinf(ts)) {
-      return FailMsg(tb, absl::StrCat("invalid timestamp \"", std::string(tb, p), "\""));
+      return FailToken(tb, "invalid timestamp ", tb, p, false);
     }
     ts_seconds_ = ts;
     timestamp_ms_ = internal::SecondsToMs(ts);

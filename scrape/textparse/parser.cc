@@ -143,6 +143,13 @@ Entry Parser::FailMsg(const char* at, std::string message) {
   return Entry::kError;
 }
 
+Entry Parser::FailToken(const char* at, const char* prefix, const char* b, const char* e,
+                        bool go_quote) {
+  std::string_view token(b, e - b);
+  return FailMsg(at, go_quote ? absl::StrCat(prefix, Quote(token))
+                              : absl::StrCat(prefix, "\"", base::Absl(token), "\""));
+}
+
 Entry Parser::Fail(const char* at, std::string_view expected) {
   std::string got;
   if (at >= end_) {
@@ -288,22 +295,6 @@ std::string_view Parser::help() {
   help_scratch_.clear();
   internal::AppendUnescaped(meta_text_, options_.format == Format::kPrometheusText, &help_scratch_);
   return help_scratch_;
-}
-
-// The series of a sample line through the fast path: sets metric_name_,
-// series_ and sample_labels_ (free of duplicate names) and returns the byte
-// after the series, or returns null (nothing set) when the general code
-// must parse the line.
-const char* Parser::FastSeries(const char* line) {
-  if (fast_series_ == nullptr) return nullptr;
-  size_t n;
-  const char* name_end;
-  const char* p = fast_series_(line, end_, fast_labels_.data(), fast_labels_.size(), &n, &name_end);
-  if (p == nullptr) return nullptr;
-  metric_name_ = std::string_view(line, name_end - line);
-  series_ = std::string_view(line, p - line);
-  sample_labels_ = std::span<const RawLabel>(fast_labels_.data(), n);
-  return p;
 }
 
 // Rejects a label set with a repeated name (including an explicit __name__
@@ -702,14 +693,14 @@ Entry Parser::TextValue(const char* line, const char* p) {
                          [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '{'; }, &p,
                          &value_);
   if (p == vb) return Fail(p, "expected value after metric");
-  if (!ok) return FailMsg(vb, absl::StrCat("invalid value ", Quote(std::string_view(vb, p - vb))));
+  if (!ok) return FailToken(vb, "invalid value ", vb, p, true);
   if (p < end_ && *p != '\n') p = SkipBlanks(p, end_);
   if (p < end_ && *p != '\n') {
     const char* tb = p;
     if (strict) {
       while (p < end_ && *p != ' ' && *p != '\t' && *p != '\n') ++p;
       if (!internal::ParseInt64(tb, p, true, &timestamp_ms_)) {
-        return FailMsg(tb, absl::StrCat("invalid timestamp ", Quote(std::string_view(tb, p - tb))));
+        return FailToken(tb, "invalid timestamp ", tb, p, true);
       }
     } else {
       // promlex `{D}+`, then strconv.ParseInt (overflow is an error).
@@ -718,7 +709,7 @@ Entry Parser::TextValue(const char* line, const char* p) {
       if (p == tb) return Fail(tb, "expected timestamp or new record");
       if (p - tb > 18) {
         if (!internal::ParseInt64(tb, p, false, &timestamp_ms_)) {
-          return FailMsg(tb, absl::StrCat("invalid timestamp ", Quote(std::string_view(tb, p - tb))));
+          return FailToken(tb, "invalid timestamp ", tb, p, true);
         }
       } else {
         timestamp_ms_ = static_cast<int64_t>(t);

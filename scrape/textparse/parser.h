@@ -205,6 +205,9 @@ class Parser {
   using RawLabel = internal::RawLabel;
 
   Entry Fail(const char* at, std::string_view expected);
+  // `prefix` and the token [b, e) quoted (Go %q when go_quote); cold.
+  [[gnu::noinline, gnu::cold]] Entry FailToken(const char* at, const char* prefix, const char* b,
+                                               const char* e, bool go_quote);
   Entry FailMsg(const char* at, std::string message);
   Entry ParseText();
   Entry ParseOpenMetrics();
@@ -218,7 +221,21 @@ class Parser {
   bool TextLabels(const char*& p);
   bool OmLabels(const char*& p, std::vector<RawLabel>* out, bool exemplar);
   bool CheckLabelSet(const char* at, std::span<const RawLabel> ls);
-  const char* FastSeries(const char* line);
+  // The series of a sample line through the fast path (fast_series.h):
+  // sets metric_name_, series_ and sample_labels_ (free of duplicate names)
+  // and returns the byte after the series; null (nothing set) when the
+  // general code must parse the line.
+  const char* FastSeries(const char* line) {
+    if (fast_series_ == nullptr) return nullptr;
+    size_t n;
+    const char* name_end;
+    const char* p = fast_series_(line, end_, fast_labels_.data(), fast_labels_.size(), &n, &name_end);
+    if (p == nullptr) return nullptr;
+    metric_name_ = std::string_view(line, name_end - line);
+    series_ = std::string_view(line, p - line);
+    sample_labels_ = std::span<const RawLabel>(fast_labels_.data(), n);
+    return p;
+  }
   void ResolveFamily() const;
   void DecodeLabels(std::span<const RawLabel> raw, bool normalise,
                     std::vector<storage::Label>* out, std::string* scratch);
