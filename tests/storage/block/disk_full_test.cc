@@ -4,6 +4,7 @@
 // index, meta.json, checkpoint). Each failure must leave no partial or
 // corrupt block behind and lose nothing; once space is back the write
 // succeeds.
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -75,8 +76,8 @@ TEST(BlockDiskFullTest, WriteBlockFailsCleanlyAtEveryBudget) {
   // Budgets across the whole write, and byte by byte near its end (index
   // and meta.json are the last files).
   std::vector<int64_t> budgets;
-  for (int64_t b = 0; b < needed; b += needed / 97 + 1) budgets.push_back(b);
-  for (int64_t b = std::max<int64_t>(0, needed - 400); b < needed; b += 7) budgets.push_back(b);
+  for (int64_t b = 0; b < needed; b += needed / 40 + 1) budgets.push_back(b);
+  for (int64_t b = std::max<int64_t>(0, needed - 400); b < needed; b += 13) budgets.push_back(b);
   budgets.push_back(needed - 1);
   TempDir dir;
   for (int64_t budget : budgets) {
@@ -121,7 +122,7 @@ TEST(BlockDiskFullTest, CompactionFailsCleanlyAndSourcesKeepServing) {
   Compactor compactor(CompactionRanges(2 * kH, 30 * 24 * kH), &env);
   int failures = 0;
   absl::StatusOr<BlockMeta> merged;
-  for (int64_t budget = 0;; budget += 1500) {
+  for (int64_t budget = 0;; budget += 4000) {
     SCOPED_TRACE(budget);
     env.SetWriteBudget(budget);
     merged = compactor.Compact(dir.path(), dirs);
@@ -140,6 +141,7 @@ TEST(BlockDiskFullTest, CompactionFailsCleanlyAndSourcesKeepServing) {
     auto want = select();
     ExpectSame(Collect(got.get()), Collect(want.get()));
   }
+  std::cout << "compaction failed cleanly " << failures << " times" << std::endl;
   EXPECT_GT(failures, 3);
   for (const std::string& d : dirs) ASSERT_TRUE(DeleteBlock(d, &env).ok());
   ASSERT_EQ(ExpectOnlyCompleteBlocks(dir.path()), 1u);
@@ -192,7 +194,7 @@ TEST(DBDiskFullTest, BlockCutAndCompactionOnFullDiskLoseNothing) {
   // Growing budgets: each Compact() gets further (some cuts and checkpoints
   // succeed) before the disk is full again.
   int failures = 0;
-  for (int64_t budget = 0; failures < 500; budget += 700) {
+  for (int64_t budget = 0; failures < 500; budget += 60) {
     SCOPED_TRACE(budget);
     env.SetWriteBudget(budget);
     absl::Status st = (*db)->Compact();
@@ -202,6 +204,7 @@ TEST(DBDiskFullTest, BlockCutAndCompactionOnFullDiskLoseNothing) {
     ASSERT_EQ(st.code(), absl::StatusCode::kResourceExhausted) << st;
     ++failures;
   }
+  std::cout << "DB Compact() failed cleanly " << failures << " times" << std::endl;
   EXPECT_GT(failures, 3);
   env.SetWriteBudget(-1);
   ASSERT_TRUE((*db)->Compact().ok());
