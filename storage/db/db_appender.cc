@@ -40,12 +40,18 @@ absl::Status DBAppender::Commit() {
   b.newly_logged.clear();
   wal::SamplesRecordEncoder samples(&b.samples_rec, pending.size(), pending[0].id, pending[0].t);
   for (size_t i = 0; i < pending.size(); ++i) {
-    // wal_logged() is the only field read here; fetch it ahead so the
-    // loop is not one memory miss per sample on a large scrape.
-    if (i + kPrefetchAhead < pending.size()) head::PrefetchMemSeries(pending[i + kPrefetchAhead].series);
     const head::PendingSample& p = pending[i];
-    head::MemSeries* s = p.series;
-    if (!s->wal_logged()) {
+    // A series with committed samples was logged before them (below, the
+    // head applies a batch only after the WAL took it, and wal_logged is
+    // reset only for a failed batch's new series, which got no samples).
+    // So a steady scrape's commit never loads its series here; only new
+    // ones are checked, and fetched ahead so a first scrape does not wait
+    // on one memory miss per sample.
+    if (i + kPrefetchAhead < pending.size() && !pending[i + kPrefetchAhead].had_samples) {
+      head::PrefetchMemSeries(pending[i + kPrefetchAhead].series);
+    }
+    if (!p.had_samples && !p.series->wal_logged()) {
+      head::MemSeries* s = p.series;
       s->set_wal_logged(true);  // guarded by commit_mu_, like every access
       b.newly_logged.push_back(s);
       b.new_series.push_back({p.id, s->BuildLabels(db_->head_->symbols())});

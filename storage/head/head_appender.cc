@@ -78,6 +78,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
   // series a few ids ahead while the caller parses the next lines.
   if (id == last_id_ + 1) PrefetchSeries(id + kAppendAhead);
   last_id_ = id;
+  bool had_samples;
   {
     SpinLockHolder lock(head_->series_.SeriesLock(id));
     bool have_prev = false;
@@ -105,8 +106,9 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
       }
     }
     s->set_pending(tag_, static_cast<uint32_t>(samples_.size()));
+    had_samples = s->has_samples();
   }
-  samples_.push_back({s, id, t_ms, value});
+  samples_.push_back({s, id, had_samples, t_ms, value});
   return static_cast<SeriesRef>(id);
 }
 

@@ -24,6 +24,10 @@ namespace promlet::storage::head {
 struct PendingSample {
   MemSeries* series;
   uint32_t id;  // series->id(), kept so Commit and the WAL need not load the series for it
+  // The series held committed samples when this was appended. The DB
+  // applies samples only after logging their series, so such a series is
+  // in the WAL already and its commit need not load it to check.
+  bool had_samples;
   int64_t t;
   double v;
 };

@@ -416,5 +416,38 @@ TEST(Head, ConcurrentAppendersAndQueriers) {
   for (const Got& g : got) EXPECT_EQ(g.samples.size(), static_cast<size_t>(kRounds));
 }
 
+// The DB relies on had_samples to skip loading a series whose samples it
+// logged before; ids are carried so the WAL encoder need not load them.
+TEST(HeadAppender, PendingSamplesCarryIdAndWhetherCommittedBefore) {
+  Head head;
+  SeriesRef ref;
+  {
+    auto app = head.NewHeadAppender();
+    auto r = app->Append(0, L({{"__name__", "m"}, {"a", "1"}}), 1000, 1.0);
+    ASSERT_TRUE(r.ok());
+    ref = *r;
+    ASSERT_EQ(app->pending().size(), 1u);
+    EXPECT_EQ(app->pending()[0].id, ref);
+    EXPECT_FALSE(app->pending()[0].had_samples);
+    ASSERT_TRUE(app->Append(ref, {}, 2000, 2.0).ok());
+    EXPECT_FALSE(app->pending()[1].had_samples) << "pending samples are not committed ones";
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  {
+    // Dropped with a pending sample: rolled back, and the next appender on
+    // this thread (which reuses the buffer) starts empty.
+    auto app = head.NewHeadAppender();
+    ASSERT_TRUE(app->Append(ref, {}, 3000, 3.0).ok());
+  }
+  auto app = head.NewHeadAppender();
+  EXPECT_TRUE(app->pending().empty());
+  ASSERT_TRUE(app->Append(ref, {}, 3000, 3.0).ok());
+  ASSERT_EQ(app->pending().size(), 1u);
+  EXPECT_EQ(app->pending()[0].id, ref);
+  EXPECT_TRUE(app->pending()[0].had_samples);
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(head.Stats().samples_appended, 3u);
+}
+
 }  // namespace
 }  // namespace promlet::storage::head
