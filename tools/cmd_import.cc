@@ -3,11 +3,18 @@
 // create-blocks-from openmetrics` takes. The whole file is parsed before any
 // block is written, so bad input (reported with line and column) leaves
 // nothing behind; blocks are aligned to the 2 h block range like promtool.
+// Large files are parsed on every core (see ParseParallel).
 #include <unistd.h>
 
+#include <string.h>
+
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -99,7 +106,141 @@ absl::Status Parse(std::string_view body, block::Backfill* bf, Progress* progres
   }
 }
 
-int RunImport(const std::string& file, const std::string& data_dir, int64_t block_ms) {
+// --- Parallel parse -------------------------------------------------------
+// The OpenMetrics parser in scrape strictness keeps only one piece of state
+// from line to line: the last `# TYPE` line (it decides `le`/`quantile`
+// normalisation). So the body before its final `# EOF` line is cut into one
+// part per core at line boundaries; each part is parsed window by window,
+// every window a copy of [that TYPE line, the window's lines, "# EOF\n"],
+// into its own Backfill; the parts are merged in file order. Any error, or
+// an input this does not model (no final `# EOF` line, a `# EOF` elsewhere),
+// falls back to the sequential parse, which then reports the exact error.
+
+constexpr size_t kWindowBytes = 8 << 20;
+constexpr size_t kMinPartBytes = 32 << 20;
+
+// Start of the last line in body[lo, hi) that begins with "# TYPE ", or npos.
+size_t LastTypeLine(std::string_view body, size_t lo, size_t hi) {
+  while (hi > lo) {
+    const void* hash = ::memrchr(body.data() + lo, '#', hi - lo);
+    if (hash == nullptr) return std::string_view::npos;
+    size_t at = static_cast<size_t>(static_cast<const char*>(hash) - body.data());
+    if ((at == 0 || body[at - 1] == '\n') && body.substr(at).starts_with("# TYPE ")) return at;
+    hi = at;
+  }
+  return std::string_view::npos;
+}
+
+std::string_view LineAt(std::string_view body, size_t at) {
+  size_t nl = body.find('\n', at);
+  return body.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl + 1 - at);
+}
+
+// Offset just after the first newline at or after `at` (or body.size()).
+size_t NextLineStart(std::string_view body, size_t at) {
+  if (at >= body.size()) return body.size();
+  size_t nl = body.find('\n', at);
+  return nl == std::string_view::npos ? body.size() : nl + 1;
+}
+
+// Where the final "# EOF" line starts, or npos when the body does not end in
+// exactly one.
+size_t FinalEofLine(std::string_view body) {
+  std::string_view b = body;
+  if (b.ends_with('\n')) b.remove_suffix(1);
+  if (!b.ends_with("# EOF")) return std::string_view::npos;
+  size_t at = b.size() - 5;
+  return at == 0 || b[at - 1] == '\n' ? at : std::string_view::npos;
+}
+
+absl::Status ParsePart(std::string_view body, size_t begin, size_t end, block::Backfill* bf,
+                       std::atomic<uint64_t>* parsed_bytes) {
+  tp::Parser p(tp::ParserOptions{.format = tp::Format::kOpenMetrics});
+  storage::LabelsBuilder builder;
+  size_t type_at = LastTypeLine(body, 0, begin);
+  std::string window;
+  for (size_t a = begin; a < end;) {
+    const size_t b = std::min(end, NextLineStart(body, a + kWindowBytes));
+    std::string_view lines = body.substr(a, b - a);
+    if (lines.starts_with("# EOF") || lines.find("\n# EOF") != std::string_view::npos) {
+      return absl::FailedPreconditionError("# EOF before the end");
+    }
+    window.clear();
+    if (type_at != std::string_view::npos) window.append(LineAt(body, type_at));
+    window.append(lines);
+    window.append("# EOF\n");
+    p.Reset(window);
+    for (bool more = true; more;) {
+      switch (p.Next()) {
+        case tp::Entry::kSeries: {
+          std::string_view key = p.series();
+          if (!p.has_timestamp()) return absl::InvalidArgumentError("sample without timestamp");
+          std::optional<uint32_t> id = bf->Find(key);
+          if (!id) {
+            p.LabelsTo(&builder);
+            storage::Labels labels = builder.Build();
+            if (labels.MetricName().empty()) return absl::InvalidArgumentError("no metric name");
+            id = bf->AddSeries(key, std::move(labels));
+          }
+          bf->Append(*id, p.timestamp_ms(), p.value());
+          break;
+        }
+        case tp::Entry::kEof:
+          more = false;
+          break;
+        case tp::Entry::kError:
+          return p.status();
+        default:
+          break;
+      }
+    }
+    if (size_t t = LastTypeLine(body, a, b); t != std::string_view::npos) type_at = t;
+    parsed_bytes->fetch_add(b - a, std::memory_order_relaxed);
+    a = b;
+  }
+  return absl::OkStatus();
+}
+
+// Parses `body` on every core into *bf; false when the input needs the
+// sequential parse (small, unusual, or invalid: the caller re-parses).
+// threads 0: one per core, parts of at least kMinPartBytes; otherwise
+// exactly that many parts (tests use it on small files).
+bool ParseParallel(std::string_view body, int threads, block::Backfill* bf, Progress* progress) {
+  const size_t eof_at = FinalEofLine(body);
+  if (eof_at == std::string_view::npos) return false;
+  const size_t parts = threads > 0 ? static_cast<size_t>(threads)
+                                   : std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                                                      eof_at / kMinPartBytes);
+  if (parts < 2 || eof_at < parts) return false;
+  std::vector<size_t> cut = {0};
+  for (size_t i = 1; i < parts; ++i) cut.push_back(std::max(cut.back(), NextLineStart(body, eof_at * i / parts)));
+  cut.push_back(eof_at);
+  std::vector<block::Backfill> collected(parts);
+  std::vector<absl::Status> status(parts);
+  std::atomic<uint64_t> parsed_bytes{0};
+  std::atomic<size_t> running{parts};
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < parts; ++i) {
+    workers.emplace_back([&, i] {
+      status[i] = ParsePart(body, cut[i], cut[i + 1], &collected[i], &parsed_bytes);
+      running.fetch_sub(1);
+    });
+  }
+  while (running.load() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    progress->Show("parse", static_cast<double>(parsed_bytes.load()) / static_cast<double>(eof_at),
+                   absl::StrCat(parts, " threads"));
+  }
+  for (auto& t : workers) t.join();
+  for (const absl::Status& s : status) {
+    if (!s.ok()) return false;
+  }
+  *bf = std::move(collected[0]);
+  for (size_t i = 1; i < parts; ++i) bf->MergeFrom(std::move(collected[i]));
+  return true;
+}
+
+int RunImport(const std::string& file, const std::string& data_dir, int64_t block_ms, int threads) {
   auto t0 = std::chrono::steady_clock::now();
   auto mapped = block::MappedFile::Open(file);
   if (!mapped.ok()) {
@@ -108,7 +249,11 @@ int RunImport(const std::string& file, const std::string& data_dir, int64_t bloc
   }
   Progress progress(::isatty(2) == 1);
   block::Backfill bf;
-  absl::Status s = Parse((*mapped)->data(), &bf, &progress);
+  absl::Status s;
+  if (!ParseParallel((*mapped)->data(), threads, &bf, &progress)) {
+    bf = block::Backfill();
+    s = Parse((*mapped)->data(), &bf, &progress);
+  }
   if (!s.ok()) {
     progress.Done();
     std::fprintf(stderr, "import: %s: %s\n", file.c_str(), std::string(s.message()).c_str());
@@ -162,8 +307,14 @@ void RegisterImportCommand(CLI::App* app, CommandAction* action) {
   om->add_option("data-dir", *dir, "Output data directory (default data)");
   om->add_option("--block-duration-hours", *hours, "Block range in hours (default 2)")
       ->check(CLI::Range(1, 24 * 31));
-  om->callback([action, file, dir, hours] {
-    *action = [file, dir, hours] { return RunImport(*file, *dir, int64_t{*hours} * 3600 * 1000); };
+  auto threads = std::make_shared<int>(0);
+  om->add_option("--parse-threads", *threads,
+                 "Parse with this many threads (default 0: one per core for files over 64 MiB; 1: sequential)")
+      ->check(CLI::Range(0, 256));
+  om->callback([action, file, dir, hours, threads] {
+    *action = [file, dir, hours, threads] {
+      return RunImport(*file, *dir, int64_t{*hours} * 3600 * 1000, *threads);
+    };
   });
 }
 

@@ -85,6 +85,28 @@ uint32_t Backfill::AddSeries(std::string_view key, Labels labels) {
   return it->second;
 }
 
+void Backfill::MergeFrom(Backfill&& other) {
+  std::vector<uint32_t> id_of(other.series_.size());
+  for (size_t j = 0; j < other.series_.size(); ++j) {
+    Series& from = other.series_[j];
+    auto [it, inserted] = by_labels_.try_emplace(from.labels, static_cast<uint32_t>(series_.size()));
+    id_of[j] = it->second;
+    if (inserted) {
+      series_.push_back(std::move(from));
+      continue;
+    }
+    Series& to = series_[it->second];
+    if (!from.samples.empty()) {
+      if (!to.samples.empty() && from.samples.front().t_ms < to.samples.back().t_ms) to.sorted = false;
+      to.sorted = to.sorted && from.sorted;
+      to.samples.insert(to.samples.end(), from.samples.begin(), from.samples.end());
+    }
+  }
+  for (auto& [key, j] : other.by_key_) by_key_.try_emplace(key, id_of[j]);
+  num_samples_ += other.num_samples_;
+  other = Backfill();
+}
+
 absl::StatusOr<std::vector<BlockMeta>> Backfill::WriteBlocks(
     const std::string& dir, int64_t block_range_ms, const std::function<void(size_t, size_t)>& progress) {
   std::set<int64_t> ranges;

@@ -45,6 +45,11 @@ class Backfill {
     ++num_samples_;
   }
 
+  // Moves every series and sample of `other` into this one, after this
+  // one's samples: merging the collections of consecutive parts of an input,
+  // in input order, gives what collecting the whole input would.
+  void MergeFrom(Backfill&& other);
+
   size_t num_series() const { return series_.size(); }
   uint64_t num_samples() const { return num_samples_; }
 
