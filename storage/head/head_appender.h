@@ -30,6 +30,9 @@ struct PendingSample {
   bool had_samples;
   int64_t t;
   double v;
+  // series->open_chunk_data() at Append time, for Commit to prefetch (a
+  // hint only: another appender may have moved the buffer since).
+  const char* chunk_hint;
 };
 
 // Pulls every cache line of *s's fixed fields towards the core (a hint: the

@@ -50,6 +50,9 @@ class MemSeries {
   bool LabelsEqual(const SymbolTable& symbols, const Labels& labels) const;
 
   bool has_samples() const { return !head_.empty(); }
+  // The open chunk's heap buffer (at most ~88 bytes), which the next Append
+  // reads and writes: an appender notes it to prefetch it before Commit.
+  const char* open_chunk_data() const { return head_.data(); }
   // REQUIRES: has_samples().
   int64_t last_t() const { return app_.last_t(); }
   double last_v() const { return app_.last_v(); }
