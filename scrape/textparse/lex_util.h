@@ -209,12 +209,50 @@ inline uint64_t DigitsValue(const char* s, unsigned n) {
   return EightDigits(w) * kPow10Int[n - 8] + EightDigits(pad(w2, n - 8));
 }
 
+#if defined(__SSE2__)
+// kTailMask.m[n]: a 16-byte mask whose last n bytes are set.
+struct TailMasks {
+  alignas(16) unsigned char m[17][16];
+  constexpr TailMasks() : m{} {
+    for (int n = 0; n <= 16; ++n) {
+      for (int i = 16 - n; i < 16; ++i) m[n][i] = 0xFF;
+    }
+  }
+};
+inline constexpr TailMasks kTailMask;
+
+// The value of a decimal token of int_len digits, then (when frac_len > 0)
+// a '.' and frac_len digits, that ends at e, as one integer (dot dropped);
+// int_len + frac_len <= 16. Reads e[-16, 0). One 16-byte load: the dot is
+// closed up with a 1-byte shift, the digits are summed pairwise in three
+// multiply-add steps (SSE2 pmaddwd).
+inline uint64_t PackedDigitsValue(const char* e, unsigned int_len, unsigned frac_len) {
+  auto mask = [](unsigned n) { return _mm_load_si128(reinterpret_cast<const __m128i*>(kTailMask.m[n])); };
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(e - 16));
+  if (frac_len != 0) {
+    const __m128i frac = mask(frac_len);
+    v = _mm_or_si128(_mm_and_si128(frac, v), _mm_andnot_si128(frac, _mm_slli_si128(v, 1)));
+  }
+  v = _mm_and_si128(_mm_subs_epu8(v, _mm_set1_epi8('0')), mask(int_len + frac_len));
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i pairs = _mm_set1_epi32(0x0001000A);  // 10, 1 as int16 pairs
+  __m128i two = _mm_packs_epi32(_mm_madd_epi16(_mm_unpacklo_epi8(v, zero), pairs),
+                                _mm_madd_epi16(_mm_unpackhi_epi8(v, zero), pairs));
+  __m128i four = _mm_madd_epi16(two, _mm_set1_epi32(0x00010064));  // 100, 1
+  __m128i eight = _mm_madd_epi16(_mm_packs_epi32(four, four), _mm_set1_epi32(0x00012710));  // 10000, 1
+  const uint64_t halves = static_cast<uint64_t>(_mm_cvtsi128_si64(eight));
+  return (halves & 0xFFFFFFFFu) * 100000000 + (halves >> 32);
+}
+#endif
+
 // The common number shape, [-]digits[.digits] with 1 to 15 digits in all,
 // found with one 16-byte SSE2 classification and converted 8 digits at a
 // time; exactly what ParseNumberToken's fast branch computes. Needs 32
-// readable bytes at p. False, with nothing set, for any other shape.
+// readable bytes at p, and uses 16 before the token's end when begin (the
+// start of the readable memory) allows. False, with nothing set, for any
+// other shape.
 template <typename Delim>
-inline bool ParseShortNumber(const char* p, const char* end, Delim is_delim,
+inline bool ParseShortNumber(const char* begin, const char* p, const char* end, Delim is_delim,
                              const char** token_end, double* out) {
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   if (end - p < 32) return false;
@@ -233,23 +271,24 @@ inline bool ParseShortNumber(const char* p, const char* end, Delim is_delim,
     len += 1 + frac_len;
   }
   if (int_len + frac_len > 15 || len >= 16 || !is_delim(p[len])) return false;
-  uint64_t m = DigitsValue(p + neg, int_len);
-  double d;
-  if (frac_len == 0) {
-    d = static_cast<double>(m);
+  uint64_t m;
+  if (p + len - begin >= 16) {
+    m = PackedDigitsValue(p + len, int_len, frac_len);
   } else {
     static constexpr uint64_t kScale[] = {1,       10,       100,       1000,       10000,
                                           100000,  1000000,  10000000,  100000000,  1000000000,
                                           10000000000ull, 100000000000ull, 1000000000000ull,
                                           10000000000000ull, 100000000000000ull};
-    m = m * kScale[frac_len] + DigitsValue(p + len - frac_len, frac_len);
-    d = static_cast<double>(m) / kPow10[frac_len];
+    m = DigitsValue(p + neg, int_len);
+    if (frac_len != 0) m = m * kScale[frac_len] + DigitsValue(p + len - frac_len, frac_len);
   }
+  double d = static_cast<double>(m);
+  if (frac_len != 0) d /= kPow10[frac_len];
   *out = neg ? -d : d;
   *token_end = p + len;
   return true;
 #else
-  (void)p, (void)end, (void)is_delim, (void)token_end, (void)out;
+  (void)begin, (void)p, (void)end, (void)is_delim, (void)token_end, (void)out;
   return false;
 #endif
 }
@@ -260,10 +299,11 @@ inline bool ParseShortNumber(const char* p, const char* end, Delim is_delim,
 // scanned (exact: one correctly rounded division, Clinger's fast path);
 // anything else goes through ParseGoFloat. False on an invalid number
 // (check *token_end == p for an empty token).
+// `begin`: where readable memory starts (the body), for ParseShortNumber.
 template <typename Delim>
 inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
-                             const char** token_end, double* out) {
-  if (ParseShortNumber(p, end, is_delim, token_end, out)) return true;
+                             const char** token_end, double* out, const char* begin = nullptr) {
+  if (ParseShortNumber(begin != nullptr ? begin : p, p, end, is_delim, token_end, out)) return true;
   const char* q = p;
   bool neg = false;
   if (q < end && *q == '-') {

@@ -313,7 +313,7 @@ Entry Parser::OmSample(const char* line) {
   // ` value`, then `\n`, ` timestamp` or ` # {exemplar}`.
   if (p >= end_ || *p != ' ') return Fail(p, "expected value after metric");
   const char* vb = ++p;
-  bool ok = internal::ParseNumberToken(vb, end_, IsOmDelim, &p, &value_);
+  bool ok = internal::ParseNumberToken(vb, end_, IsOmDelim, &p, &value_, begin_);
   if (p == vb) return Fail(p, "expected value after metric");
   if (!ok) {
     return FailToken(vb, "invalid value ", vb, p, false);
@@ -321,7 +321,7 @@ Entry Parser::OmSample(const char* line) {
   if (p < end_ && *p == ' ' && !IsExemplarStart(p, end_)) {
     const char* tb = ++p;
     double ts;
-    bool ts_ok = internal::ParseNumberToken(tb, end_, IsOmDelim, &p, &ts);
+    bool ts_ok = internal::ParseNumberToken(tb, end_, IsOmDelim, &p, &ts, begin_);
     if (p == tb) return Fail(p, "expected timestamp");
     if (!ts_ok || std::isnan(ts) || std::isinf(ts)) {
       return FailToken(tb, "invalid timestamp ", tb, p, false);
@@ -361,7 +361,7 @@ Entry Parser::OmSample(const char* line) {
                                                    : "expected timestamp or new record");
   }
   pos_ = p + 1;
-  Entry e = Emit(Entry::kSeries);
+  Entry e = EmitSample();
   if (validator_) {
     std::string err = validator_->OnSample(*this);
     if (!err.empty()) return FailMsg(line, err);

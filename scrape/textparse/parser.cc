@@ -100,7 +100,7 @@ Parser::Parser(ParserOptions options) : options_(options) {
     validator_ = std::make_unique<internal::FamilyValidator>(options_.format);
   } else if (options_.fast_path) {
     fast_series_ = internal::BestFastSeries();
-    fast_labels_.resize(64);  // more labels: general code
+    fast_labels_.resize(kFastLabels);
   }
 }
 
@@ -164,13 +164,7 @@ Entry Parser::Fail(const char* at, std::string_view expected) {
   return FailMsg(at, absl::StrCat(base::Absl(expected), ", got ", got));
 }
 
-Entry Parser::Emit(Entry e) {
-  if (e == Entry::kSeries) {
-    if (std::isnan(value_)) value_ = NormalNaN();
-    family_resolved_ = false;
-  }
-  return e;
-}
+void Parser::NormaliseNaN() { value_ = NormalNaN(); }
 
 // The family a sample belongs to: the last TYPE'd name when the sample
 // name is that name plus a suffix its type allows.
@@ -687,11 +681,12 @@ Entry Parser::TextValue(const char* line, const char* p) {
   p = SkipBlanks(p, end_);
   const char* vb = p;
   bool ok = strict ? internal::ParseNumberToken(
-                         vb, end_, [](char c) { return c == ' ' || c == '\t' || c == '\n'; }, &p, &value_)
+                         vb, end_, [](char c) { return c == ' ' || c == '\t' || c == '\n'; }, &p, &value_,
+                         begin_)
                    : internal::ParseNumberToken(
                          vb, end_,
                          [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '{'; }, &p,
-                         &value_);
+                         &value_, begin_);
   if (p == vb) return Fail(p, "expected value after metric");
   if (!ok) return FailToken(vb, "invalid value ", vb, p, true);
   if (p < end_ && *p != '\n') p = SkipBlanks(p, end_);
@@ -725,7 +720,7 @@ Entry Parser::TextValue(const char* line, const char* p) {
   } else {
     pos_ = p + 1;
   }
-  Entry e = Emit(Entry::kSeries);
+  Entry e = EmitSample();
   if (validator_) {
     std::string err = validator_->OnSample(*this);
     if (!err.empty()) return FailMsg(line, err);

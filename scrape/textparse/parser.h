@@ -229,7 +229,7 @@ class Parser {
     if (fast_series_ == nullptr) return nullptr;
     size_t n;
     const char* name_end;
-    const char* p = fast_series_(line, end_, fast_labels_.data(), fast_labels_.size(), &n, &name_end);
+    const char* p = fast_series_(line, end_, fast_labels_.data(), kFastLabels, &n, &name_end);
     if (p == nullptr) return nullptr;
     metric_name_ = std::string_view(line, name_end - line);
     series_ = std::string_view(line, p - line);
@@ -239,7 +239,13 @@ class Parser {
   void ResolveFamily() const;
   void DecodeLabels(std::span<const RawLabel> raw, bool normalise,
                     std::vector<storage::Label>* out, std::string* scratch);
-  Entry Emit(Entry e);
+  // A sample is complete: NaN normalised, family resolution reset.
+  Entry EmitSample() {
+    if (value_ != value_) NormaliseNaN();  // NaN
+    family_resolved_ = false;
+    return Entry::kSeries;
+  }
+  void NormaliseNaN();
 
   friend class internal::FamilyValidator;
 
@@ -267,7 +273,8 @@ class Parser {
   // fast_labels_ (fast path).
   std::span<const RawLabel> sample_labels_;
   std::vector<RawLabel> raw_labels_;
-  std::vector<RawLabel> fast_labels_;  // fixed size, the fast path's capacity
+  static constexpr size_t kFastLabels = 64;  // more labels: general code
+  std::vector<RawLabel> fast_labels_;        // kFastLabels long
   internal::FastSeriesFn fast_series_ = nullptr;  // null: general code only
   std::vector<storage::Label> labels_;
   std::string label_scratch_;

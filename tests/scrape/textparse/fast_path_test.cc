@@ -236,12 +236,14 @@ TEST(ShortNumber, MatchesStrtod) {
       for (int i = 0; i < frac_digits; ++i) token += static_cast<char>('0' + rng() % 10);
     }
     const std::string tail = rng() % 2 ? " 1700000000.123\n" + std::string(40, 'x') : "\n";
-    const std::string body = std::string(rng() % 3, ' ') + token + tail;
+    const std::string body = std::string(rng() % 20, ' ') + token + tail;
     const char* p = body.data() + body.find_first_not_of(' ');
     const char* end = body.data() + body.size();
     const char* token_end = nullptr;
     double got = 0;
-    ASSERT_TRUE(internal::ParseNumberToken(p, end, delim, &token_end, &got)) << token;
+    // With and without room before the token (two conversion paths).
+    const char* begin = rng() % 2 ? body.data() : p;
+    ASSERT_TRUE(internal::ParseNumberToken(p, end, delim, &token_end, &got, begin)) << token;
     ASSERT_EQ(std::string_view(p, token_end - p), token);
     double want = std::strtod(token.c_str(), nullptr);
     uint64_t got_bits, want_bits;
