@@ -251,8 +251,8 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
   const int scale = static_cast<uint8_t>(e[0]);
   e.remove_prefix(1);
   body_.assign(e.data(), e.size());  // Entry() below may evict this page
-  if (base_ref != ref_ref_) {
-    ref_ref_ = UINT64_MAX;
+  auto cached = ref_ints_.find(base_ref);
+  if (cached == ref_ints_.end()) {
     ASSIGN_OR_RETURN(std::string_view r, Entry(base_ref));
     uint64_t rn, rts;
     uint8_t rscale;
@@ -265,14 +265,16 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
       return Corrupt(ChunkRefPage(base_ref), "bad regression reference");
     }
     r.remove_prefix(2);
-    ref_ints_.resize(rn);
-    if (!DecodeInts(&r, rn, ref_ints_.data())) return Corrupt(ChunkRefPage(base_ref), "bad reference ints");
-    ref_ref_ = base_ref;
+    std::vector<int64_t> ints(rn);
+    if (!DecodeInts(&r, rn, ints.data())) return Corrupt(ChunkRefPage(base_ref), "bad reference ints");
+    if (ref_ints_.size() >= kMaxReferences) ref_ints_.clear();
+    cached = ref_ints_.emplace(base_ref, std::move(ints)).first;
   }
-  if (ref_ints_.size() != count) return Corrupt(ChunkRefPage(ref), "regression reference length mismatch");
+  const std::vector<int64_t>& ref_ints = cached->second;
+  if (ref_ints.size() != count) return Corrupt(ChunkRefPage(ref), "regression reference length mismatch");
   ints_.resize(count);
   std::string_view body = body_;
-  if (!DecodeRegress(&body, ref_ints_.data(), count, ints_.data())) {
+  if (!DecodeRegress(&body, ref_ints.data(), count, ints_.data())) {
     return Corrupt(ChunkRefPage(ref), "bad regression values");
   }
   ScaledToDoubles(ints_.data(), count, scale, values);

@@ -112,9 +112,11 @@ class PageCache {
   uint64_t ts_ref_ = UINT64_MAX;
   size_t ts_n_ = 0;
   std::vector<int64_t> ts_;
-  // Last decoded reference chunk (integers) for regression-coded chunks.
-  uint64_t ref_ref_ = UINT64_MAX;
-  std::vector<int64_t> ref_ints_;
+  // Decoded reference chunks (integers) of regression-coded chunks, by ref.
+  // Series come in label order, for histograms le-major, so consecutive
+  // bucket series mostly have different references: keep many, bounded.
+  static constexpr size_t kMaxReferences = 512;
+  absl::flat_hash_map<uint64_t, std::vector<int64_t>> ref_ints_;
   std::string body_;
   std::vector<int64_t> ints_;
 };
