@@ -633,49 +633,9 @@ bool Parser::TextLabels(const char*& p) {
   }
 }
 
-Entry Parser::TextSample(const char* line) {
-  const char* p = FastSeries(line);  // checked for duplicate names too
-  if (p == nullptr && (p = TextSeries(line)) == nullptr) return Entry::kError;
-  return TextValue(line, p);
-}
-
-// The general code for a 0.0.4 sample's series; null on error.
-const char* Parser::TextSeries(const char* line) {
-  const char* p = line;
-  metric_name_ = {};
-  raw_labels_.clear();
-  sample_labels_ = {};
-  if (Is(*p, kMetricStart)) {
-    const char* e = internal::ScanName(p + 1, end_, true);
-    metric_name_ = std::string_view(p, e - p);
-    p = e;
-    series_ = metric_name_;
-    const char* q = p < end_ && *p != '{' ? SkipBlanks(p, end_) : p;
-    if (q < end_ && *q == '{') {
-      p = q + 1;
-      if (!TextLabels(p)) return nullptr;
-      series_ = std::string_view(line, p - line);
-    }
-  } else if (*p == '{') {
-    ++p;
-    if (!TextLabels(p)) return nullptr;
-    series_ = std::string_view(line, p - line);
-    if (metric_name_.empty()) {
-      FailMsg(line, "metric name not set");
-      return nullptr;
-    }
-  } else {
-    Fail(p, "expected metric name");
-    return nullptr;
-  }
-  sample_labels_ = raw_labels_;
-  if (!raw_labels_.empty() && !CheckLabelSet(line, raw_labels_)) return nullptr;
-  return p;
-}
-
 // Value, optional timestamp and end of line of a 0.0.4 sample whose series
 // ends at p.
-Entry Parser::TextValue(const char* line, const char* p) {
+inline Entry Parser::TextValue(const char* line, const char* p) {
   const bool strict = options_.strictness == Strictness::kStrict;
   // Value: promlex `[^{ \t\n]+`; expfmt reads up to a blank or newline.
   p = SkipBlanks(p, end_);
@@ -726,6 +686,46 @@ Entry Parser::TextValue(const char* line, const char* p) {
     if (!err.empty()) return FailMsg(line, err);
   }
   return e;
+}
+
+Entry Parser::TextSample(const char* line) {
+  const char* p = FastSeries(line);  // checked for duplicate names too
+  if (p == nullptr && (p = TextSeries(line)) == nullptr) return Entry::kError;
+  return TextValue(line, p);
+}
+
+// The general code for a 0.0.4 sample's series; null on error.
+const char* Parser::TextSeries(const char* line) {
+  const char* p = line;
+  metric_name_ = {};
+  raw_labels_.clear();
+  sample_labels_ = {};
+  if (Is(*p, kMetricStart)) {
+    const char* e = internal::ScanName(p + 1, end_, true);
+    metric_name_ = std::string_view(p, e - p);
+    p = e;
+    series_ = metric_name_;
+    const char* q = p < end_ && *p != '{' ? SkipBlanks(p, end_) : p;
+    if (q < end_ && *q == '{') {
+      p = q + 1;
+      if (!TextLabels(p)) return nullptr;
+      series_ = std::string_view(line, p - line);
+    }
+  } else if (*p == '{') {
+    ++p;
+    if (!TextLabels(p)) return nullptr;
+    series_ = std::string_view(line, p - line);
+    if (metric_name_.empty()) {
+      FailMsg(line, "metric name not set");
+      return nullptr;
+    }
+  } else {
+    Fail(p, "expected metric name");
+    return nullptr;
+  }
+  sample_labels_ = raw_labels_;
+  if (!raw_labels_.empty() && !CheckLabelSet(line, raw_labels_)) return nullptr;
+  return p;
 }
 
 }  // namespace promlet::scrape::textparse

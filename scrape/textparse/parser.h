@@ -214,7 +214,7 @@ class Parser {
   Entry TextComment(const char* line);
   Entry TextSample(const char* line);
   const char* TextSeries(const char* line);
-  Entry TextValue(const char* line, const char* p);
+  [[gnu::always_inline]] inline Entry TextValue(const char* line, const char* p);
   Entry OmComment(const char* line);
   Entry OmSample(const char* line);
   const char* OmSeries(const char* line);
