@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -244,6 +245,77 @@ absl::StatusOr<std::vector<storage::Matchers>> MatcherSets(const httplib::Reques
   return sets;
 }
 
+// Times what the engine spends in storage (opening the querier and
+// Select), Prometheus's prepare_time. One per query; the engine may call it
+// from several threads, hence the atomic.
+class TimedQueryable : public storage::Queryable {
+ public:
+  explicit TimedQueryable(storage::Queryable* db) : db_(db) {}
+  double prepare_seconds() const { return static_cast<double>(ns_.load()) / 1e9; }
+
+  absl::StatusOr<std::unique_ptr<storage::Querier>> NewQuerier() override {
+    Timer t(this);
+    ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> q, db_->NewQuerier());
+    return std::unique_ptr<storage::Querier>(std::make_unique<Forward>(this, std::move(q)));
+  }
+
+ private:
+  struct Timer {
+    explicit Timer(TimedQueryable* q) : q(q), start(std::chrono::steady_clock::now()) {}
+    ~Timer() {
+      q->ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count());
+    }
+    TimedQueryable* q;
+    std::chrono::steady_clock::time_point start;
+  };
+  class Forward : public storage::Querier {
+   public:
+    Forward(TimedQueryable* owner, std::unique_ptr<storage::Querier> inner)
+        : owner_(owner), inner_(std::move(inner)) {}
+    std::unique_ptr<storage::SeriesSet> Select(int64_t mint, int64_t maxt,
+                                               const storage::Matchers& ms) override {
+      Timer t(owner_);
+      return inner_->Select(mint, maxt, ms);
+    }
+    absl::StatusOr<std::vector<std::string>> LabelNames(int64_t mint, int64_t maxt,
+                                                        const storage::Matchers& ms) override {
+      return inner_->LabelNames(mint, maxt, ms);
+    }
+    absl::StatusOr<std::vector<std::string>> LabelValues(const std::string& name, int64_t mint,
+                                                         int64_t maxt,
+                                                         const storage::Matchers& ms) override {
+      return inner_->LabelValues(name, mint, maxt, ms);
+    }
+
+   private:
+    TimedQueryable* owner_;
+    std::unique_ptr<storage::Querier> inner_;
+  };
+
+  storage::Queryable* db_;
+  std::atomic<int64_t> ns_{0};
+};
+
+// Runs `eval(db)` and reports it to the observer, if any.
+template <typename F>
+absl::StatusOr<QueryResult> Evaluate(const State& s, F&& eval) {
+  QueryObserver* observer = s.options.observer;
+  if (observer == nullptr) return eval(s.db);
+  observer->QueryStarted();
+  TimedQueryable timed(s.db);
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<QueryResult> r = eval(static_cast<storage::Queryable*>(&timed));
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  QueryTimings t;
+  t.prepare_seconds = timed.prepare_seconds();
+  t.inner_eval_seconds = std::max(0.0, total - t.prepare_seconds);
+  observer->QueryFinished(t);
+  return r;
+}
+
 void HandleQuery(const State& s, const httplib::Request& req, httplib::Response& res) {
   const int64_t now = s.options.now_ms ? s.options.now_ms() : absl::ToUnixMillis(absl::Now());
   absl::StatusOr<int64_t> t = TimeParam(req, "time", now);
@@ -252,7 +324,8 @@ void HandleQuery(const State& s, const httplib::Request& req, httplib::Response&
   if (!qo.ok()) return RespondError(res, qo.status());
   absl::StatusOr<ExprPtr> expr = ParseExpr(Value(req, "query").value_or(""));
   if (!expr.ok()) return RespondError(res, InvalidParam("query", expr.status()));
-  absl::StatusOr<QueryResult> r = s.engine.InstantQuery(s.db, **expr, *t, *qo);
+  absl::StatusOr<QueryResult> r = Evaluate(
+      s, [&](storage::Queryable* db) { return s.engine.InstantQuery(db, **expr, *t, *qo); });
   if (!r.ok()) return RespondError(res, r.status());
   RespondOk(res, [&](JsonWriter& w) { WriteQueryData(w, *r); }, r->warnings, r->infos);
 }
@@ -287,7 +360,9 @@ void HandleQueryRange(const State& s, const httplib::Request& req, httplib::Resp
         "invalid expression type \"", DocumentedType(type),
         "\" for range query, must be Scalar or instant Vector"))));
   }
-  absl::StatusOr<QueryResult> r = s.engine.RangeQuery(s.db, **expr, *start, *end, *step, *qo);
+  absl::StatusOr<QueryResult> r = Evaluate(s, [&](storage::Queryable* db) {
+    return s.engine.RangeQuery(db, **expr, *start, *end, *step, *qo);
+  });
   if (!r.ok()) return RespondError(res, r.status());
   RespondOk(res, [&](JsonWriter& w) { WriteQueryData(w, *r); }, r->warnings, r->infos);
 }

@@ -28,12 +28,31 @@ class Server;
 
 namespace promlet::query {
 
+// One query's time in the engine, in Prometheus's
+// prometheus_engine_query_duration_seconds slices.
+struct QueryTimings {
+  double prepare_seconds = 0;     // "prepare_time": opening the querier, selecting series
+  double inner_eval_seconds = 0;  // "inner_eval": the rest of the evaluation
+};
+
+// Told about every /api/v1/query and /api/v1/query_range evaluation (the
+// server's /metrics). Must be thread-safe: queries run concurrently.
+class QueryObserver {
+ public:
+  virtual ~QueryObserver() = default;
+  virtual void QueryStarted() = 0;
+  // Once per QueryStarted, failed queries included.
+  virtual void QueryFinished(const QueryTimings& timings) = 0;
+};
+
 struct ApiOptions {
   // --query.lookback-delta, --query.timeout, --query.max-samples.
   EngineOptions engine;
   // Clock for the default `time` of /api/v1/query (ms since the epoch);
   // tests inject a fixed one. Defaults to the wall clock.
   std::function<int64_t()> now_ms;
+  // Optional, borrowed; must outlive the handlers.
+  QueryObserver* observer = nullptr;
 };
 
 // Mounts the handlers. `db` is borrowed and must outlive the server's use

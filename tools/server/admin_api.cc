@@ -1,14 +1,20 @@
 // /api/v1/admin/tsdb/*: snapshot, delete_series, clean_tombstones. Only with
 // --web.enable-admin-api, like Prometheus (otherwise "unavailable").
+// Deletion records tombstones in the DB (docs/format/tombstones.md).
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "httplib.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "query/api/http_api.h"
 #include "query/api/json_writer.h"
+#include "query/parser/parser.h"
 #include "storage/api/matcher.h"
 #include "storage/block/block_writer.h"
 #include "tools/server/self_metrics.h"
@@ -54,6 +60,12 @@ absl::Status Snapshot(ServerContext* ctx, const fs::path& dest, bool skip_head) 
       if (ec) return absl::InternalError(absl::StrCat("link ", f.path().string(), ": ", ec.message()));
     }
   }
+  // The tombstones hide deleted samples in the linked blocks and the head.
+  const fs::path tombstones = storage::db::TombstonePath(ctx->options.tsdb_path);
+  if (fs::exists(tombstones)) {
+    fs::copy_file(tombstones, dest / tombstones.filename(), ec);
+    if (ec) return absl::InternalError(absl::StrCat("copy ", tombstones.string(), ": ", ec.message()));
+  }
   if (skip_head) return absl::OkStatus();
   auto head_querier = ctx->db->head()->NewQuerier();
   if (!head_querier.ok()) return head_querier.status();
@@ -63,6 +75,38 @@ absl::Status Snapshot(ServerContext* ctx, const fs::path& dest, bool skip_head) 
   auto set = (*head_querier)->Select(stats.head.min_t, stats.head.max_t, {*all});
   auto meta = storage::block::WriteBlock(dest.string(), set.get(), stats.head.min_t, stats.head.max_t + 1);
   return meta.status();
+}
+
+absl::StatusOr<int64_t> TimeParam(const httplib::Request& req, const char* name, int64_t def) {
+  const std::string v = req.get_param_value(name);
+  if (v.empty()) return def;  // Prometheus: an empty value means absent
+  absl::StatusOr<int64_t> t = query::ParseApiTime(v);
+  if (!t.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid parameter \"", name, "\": ", t.status().message()));
+  }
+  return *t;
+}
+
+absl::Status DeleteSeries(ServerContext* ctx, const httplib::Request& req) {
+  const size_t n = req.get_param_value_count("match[]");
+  if (n == 0) return absl::InvalidArgumentError("no match[] parameter provided");
+  ASSIGN_OR_RETURN(int64_t start, TimeParam(req, "start", std::numeric_limits<int64_t>::min()));
+  ASSIGN_OR_RETURN(int64_t end, TimeParam(req, "end", std::numeric_limits<int64_t>::max()));
+  // All selectors are checked before anything is deleted.
+  std::vector<storage::Matchers> selectors;
+  for (size_t i = 0; i < n; ++i) {
+    absl::StatusOr<storage::Matchers> ms = query::ParseMetricSelector(req.get_param_value("match[]", i));
+    if (!ms.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid parameter \"match[]\": ", ms.status().message()));
+    }
+    selectors.push_back(*std::move(ms));
+  }
+  for (const storage::Matchers& ms : selectors) {
+    RETURN_IF_ERROR(ctx->db->DeleteSeries(ms, start, end));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -98,17 +142,26 @@ void RegisterAdminApi(httplib::Server* server, ServerContext* ctx) {
     w.EndObject();
     Json(res, 200, out);
   });
-  // Deleting series needs tombstones in the storage, which promlet does not
-  // have yet: say so instead of pretending.
-  auto del = [enabled](const httplib::Request&, httplib::Response& res) {
+  // Prometheus 2.42 semantics: match[] (one or more selectors), optional
+  // start/end, 204 No Content; the matchers are resolved now.
+  auto del = [ctx, enabled](const httplib::Request& req, httplib::Response& res) {
     if (!enabled(res)) return;
-    Error(res, 501, "unavailable", "delete_series is not supported by promlet yet");
+    absl::Status s = DeleteSeries(ctx, req);
+    if (!s.ok()) {
+      const bool bad = s.code() == absl::StatusCode::kInvalidArgument;
+      Error(res, bad ? 400 : 500, bad ? "bad_data" : "internal", base::Std(s.message()));
+      return;
+    }
+    res.status = 204;
   };
   server->Post("/api/v1/admin/tsdb/delete_series", del);
   server->Put("/api/v1/admin/tsdb/delete_series", del);
-  // With no tombstones there is never anything to clean.
-  auto clean = [enabled](const httplib::Request&, httplib::Response& res) {
+  auto clean = [ctx, enabled](const httplib::Request&, httplib::Response& res) {
     if (!enabled(res)) return;
+    if (absl::Status s = ctx->db->CleanTombstones(); !s.ok()) {
+      Error(res, 500, "internal", absl::StrCat("clean tombstones: ", s.message()));
+      return;
+    }
     res.status = 204;
   };
   server->Post("/api/v1/admin/tsdb/clean_tombstones", clean);

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -92,6 +93,43 @@ void HttpMetrics::Collect(MetricsWriter& w) const {
     w.Sample("promlet_http_request_duration_seconds_count", {{"handler", handler}},
              static_cast<double>(h.count));
   }
+}
+
+void Summary::Observe(double v, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  sum_ += v;
+  ++count_;
+  recent_.emplace_back(now, v);
+  if (recent_.size() > max_kept_) recent_.pop_front();
+}
+
+void Summary::Collect(MetricsWriter& w, std::string_view name, const MetricLabels& labels,
+                      absl::Time now) const {
+  std::vector<double> values;
+  double sum;
+  uint64_t count;
+  {
+    absl::MutexLock lock(&mu_);
+    while (!recent_.empty() && recent_.front().first < now - window_) recent_.pop_front();
+    values.reserve(recent_.size());
+    for (const auto& [t, v] : recent_) values.push_back(v);
+    sum = sum_;
+    count = count_;
+  }
+  std::sort(values.begin(), values.end());
+  for (const auto& [q, text] : {std::pair{0.5, "0.5"}, {0.9, "0.9"}, {0.99, "0.99"}}) {
+    double v = std::nan("");
+    if (!values.empty()) {
+      // Nearest rank: the smallest value with at least q of them <= it.
+      size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
+      v = values[std::clamp<size_t>(rank, 1, values.size()) - 1];
+    }
+    MetricLabels with_q = labels;
+    with_q.emplace_back("quantile", text);
+    w.Sample(name, with_q, v);
+  }
+  w.Sample(std::string(name) + "_sum", labels, sum);
+  w.Sample(std::string(name) + "_count", labels, static_cast<double>(count));
 }
 
 void MetricsRegistry::AddCollector(std::function<void(MetricsWriter&)> collector) {

@@ -12,6 +12,7 @@
 #define PROMLET_TOOLS_SERVER_METRICS_REGISTRY_H_
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace promlet::tools {
 
@@ -57,6 +59,30 @@ class HttpMetrics {
   mutable absl::Mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> requests_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Histogram> durations_ ABSL_GUARDED_BY(mu_);
+};
+
+// A Prometheus summary: the 0.5, 0.9 and 0.99 quantiles of the
+// observations of the last `window` (client_golang's MaxAge, 10 min by
+// default; at most `max_kept` of them, the newest), plus _sum and _count
+// over all time. Quantiles are NaN when the window is empty, like Go's.
+// Thread-safe.
+class Summary {
+ public:
+  explicit Summary(absl::Duration window = absl::Minutes(10), size_t max_kept = 4096)
+      : window_(window), max_kept_(max_kept) {}
+  void Observe(double v, absl::Time now = absl::Now());
+  // name{labels...,quantile="q"}, name_sum{labels}, name_count{labels};
+  // the caller writes the family header.
+  void Collect(MetricsWriter& w, std::string_view name, const MetricLabels& labels,
+               absl::Time now = absl::Now()) const;
+
+ private:
+  const absl::Duration window_;
+  const size_t max_kept_;
+  mutable absl::Mutex mu_;
+  mutable std::deque<std::pair<absl::Time, double>> recent_ ABSL_GUARDED_BY(mu_);
+  double sum_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t count_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Thread-safe.

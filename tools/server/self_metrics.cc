@@ -113,7 +113,27 @@ void CollectScrape(MetricsWriter& w, ServerContext* ctx) {
 
 }  // namespace
 
-void RegisterSelfMetrics(MetricsRegistry* registry, ServerContext* ctx, HttpMetrics* http) {
+void EngineMetrics::QueryStarted() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+
+void EngineMetrics::QueryFinished(const query::QueryTimings& timings) {
+  prepare_time_.Observe(timings.prepare_seconds);
+  inner_eval_.Observe(timings.inner_eval_seconds);
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void EngineMetrics::Collect(MetricsWriter& w) const {
+  Gauge(w, "promlet_engine_queries", "The current number of queries being executed or waiting.",
+        static_cast<double>(in_flight_.load(std::memory_order_relaxed)));
+  Gauge(w, "promlet_engine_queries_concurrent_max", "The max number of concurrent queries.",
+        concurrent_max_);
+  constexpr char kName[] = "promlet_engine_query_duration_seconds";
+  w.Family(kName, "Query timings", "summary");
+  inner_eval_.Collect(w, kName, {{"slice", "inner_eval"}});
+  prepare_time_.Collect(w, kName, {{"slice", "prepare_time"}});
+}
+
+void RegisterSelfMetrics(MetricsRegistry* registry, ServerContext* ctx, HttpMetrics* http,
+                         const EngineMetrics* engine) {
   const double start_seconds = absl::ToDoubleSeconds(ctx->start_time - absl::UnixEpoch());
   registry->AddCollector([](MetricsWriter& w) {
     w.Family("promlet_build_info", "A metric with a constant '1' value labeled by version.", "gauge");
@@ -126,6 +146,7 @@ void RegisterSelfMetrics(MetricsRegistry* registry, ServerContext* ctx, HttpMetr
   registry->AddCollector([ctx](MetricsWriter& w) { CollectStorage(w, ctx->db); });
   registry->AddCollector([ctx](MetricsWriter& w) { CollectScrape(w, ctx); });
   registry->AddCollector([http](MetricsWriter& w) { http->Collect(w); });
+  registry->AddCollector([engine](MetricsWriter& w) { engine->Collect(w); });
   registry->AddCollector([start_seconds](MetricsWriter& w) { CollectProcessMetrics(w, start_seconds); });
 }
 

@@ -153,7 +153,10 @@ int RunServer(const ServeOptions& o) {
   HttpMetrics http_metrics;
   MetricsRegistry registry;
   ctx.registry = &registry;
-  RegisterSelfMetrics(&registry, &ctx, &http_metrics);
+  // cpp-httplib's worker pool bounds how many queries run at once.
+  EngineMetrics engine_metrics(static_cast<int>(CPPHTTPLIB_THREAD_POOL_COUNT));
+  api_options.observer = &engine_metrics;
+  RegisterSelfMetrics(&registry, &ctx, &http_metrics, &engine_metrics);
   auto web = WebServer::Create(web_options, &http_metrics);
   if (!web.ok()) return Fail(web.status());
   query::RegisterQueryApi(&(*web)->http(), db->get(), api_options);
