@@ -105,7 +105,9 @@ bool MemSeries::Append(int64_t t, double v, int samples_per_chunk, int64_t chunk
     head_min_t_ = t;
   }
   app_.Append(&head_, t, v);
-  if (head_.size() >= kSpillBytes) Spill(samples_per_chunk, arena);
+  // Spilling only pays where the arena is out of RSS: in anonymous memory
+  // the slot's bytes (and its slack) would count just the same.
+  if (head_.size() >= kSpillBytes && arena->file_backed()) Spill(samples_per_chunk, arena);
   return cut;
 }
 

@@ -3,8 +3,9 @@
 // ChunkArena (older ones are linked from there). 104 bytes plus the symbol
 // ids as varints (2-6 bytes per label pair), in one allocation, plus a heap
 // buffer of at most ~88 bytes with the open chunk's newest bytes: once it
-// holds kSpillBytes, the older bytes move to a slot in the arena where the
-// chunk's record is completed when it is cut (ChunkArena::OpenSlot).
+// holds kSpillBytes, the older bytes move to a slot in a file-backed arena
+// where the chunk's record is completed when it is cut
+// (ChunkArena::OpenSlot).
 #ifndef PROMLET_STORAGE_HEAD_MEM_SERIES_H_
 #define PROMLET_STORAGE_HEAD_MEM_SERIES_H_
 
