@@ -159,6 +159,7 @@ void BM_Scrape_SteadyStateDB(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
   state.counters["ns_per_sample"] = benchmark::Counter(
       static_cast<double>(state.iterations() * state.range(0)), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["body_bytes_per_sample"] = static_cast<double>(s.bodies[1].size()) / static_cast<double>(state.range(0));
   (void)(*db)->Close();
   std::filesystem::remove_all(dir);
 }
