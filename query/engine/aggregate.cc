@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,6 +12,8 @@
 #include "base/status_macros.h"
 #include "query/engine/engine.h"
 #include "query/engine/evaluator.h"
+#include "query/engine/series_fold.h"
+#include "query/parser/function_table.h"
 
 namespace promlet::query::internal {
 namespace {
@@ -82,10 +86,67 @@ void HeapDown(std::vector<Sample>& h, size_t i, Less less) {
 
 }  // namespace
 
+// sum/avg/... over a range-vector function such as rate(m[5m]): each
+// series the function makes is folded as soon as it is made, so the
+// function's output matrix (series x steps points) never exists. nullopt
+// when the argument is not such a call or the groups outgrow the slots;
+// the caller then evaluates the plain way.
+absl::StatusOr<std::optional<Matrix>> Evaluator::FoldRangeCall(const AggregateExpr& a) {
+  const auto* call = std::get_if<Call>(&Unparen(*a.expr).node);
+  if (call == nullptr || call->func->name == "absent_over_time") return std::nullopt;
+  const FunctionImpl* impl = LookupImpl(call->func->name);
+  if (impl == nullptr || impl->range_fn == nullptr) return std::nullopt;
+  int matrix_arg = -1;
+  for (size_t i = 0; i < call->args.size(); ++i) {
+    const Expr& arg = Unparen(*call->args[i]);
+    if (std::holds_alternative<MatrixSelector>(arg.node) ||
+        std::holds_alternative<SubqueryExpr>(arg.node)) {
+      matrix_arg = static_cast<int>(i);
+      break;
+    }
+  }
+  if (matrix_arg < 0) return std::nullopt;
+
+  SeriesMajorFold fold(a.op, start_, interval_, static_cast<size_t>(NumSteps()));
+  LabelArena arena;
+  std::vector<const Labels*> group_labels;
+  absl::flat_hash_map<std::string, size_t> group_index;
+  bool too_many_groups = false;
+  const SeriesSink sink = [&](const Labels& metric, bool drop_name,
+                              std::span<const Point> points) -> absl::Status {
+    auto [it, inserted] =
+        group_index.try_emplace(GroupKey(metric, a.grouping, a.without), group_labels.size());
+    if (inserted) {
+      if (!fold.Reserve(group_labels.size() + 1)) {
+        too_many_groups = true;
+        return absl::AbortedError("too many groups for series-major folding");
+      }
+      group_labels.push_back(arena.Add(GroupLabels(metric, a.grouping, a.without)));
+    }
+    fold.Add(it->second, drop_name, points);
+    return absl::OkStatus();
+  };
+  const int64_t samples_before = ctx_->current_samples;
+  absl::StatusOr<Matrix> none = EvalRangeCall(*call, matrix_arg, *impl, &sink);
+  if (!none.ok()) {
+    if (!too_many_groups) return none.status();
+    ctx_->current_samples = samples_before;  // the plain path counts again
+    return std::nullopt;
+  }
+  int64_t total = 0;
+  Matrix out = fold.Finish(group_labels, &total);
+  RETURN_IF_ERROR(ctx_->AddSamples(total));
+  return out;
+}
+
 absl::StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& a) {
   if (a.op == AggregateOp::kCountValues) return EvalCountValues(a);
   if (a.op == AggregateOp::kLimitRatio) {
     return absl::InvalidArgumentError("limit_ratio is not supported");
+  }
+  if (SeriesMajorFold::Supports(a.op) && NumSteps() > 1) {
+    ASSIGN_OR_RETURN(std::optional<Matrix> folded, FoldRangeCall(a));
+    if (folded.has_value()) return std::move(*folded);
   }
   ASSIGN_OR_RETURN(std::vector<double> params, EvalScalarParam(a.param.get()));
   std::vector<Matrix> in(1);
@@ -134,125 +195,21 @@ absl::StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& a) {
       }
     }
   }
-  // Series-major evaluation for the simple aggregations: walk each input
-  // series once and fold its points into per-(group, step) state. Same
-  // order of operations per step as the step-major path (input order), so
-  // results are bit-identical; it avoids touching every series at every
-  // step (BM_Engine_SumByLeRate_Range1h: 256 ms -> see docs/benchmarks.md).
+  // Series-major evaluation for the simple aggregations (series_fold.h);
+  // it avoids touching every series at every step.
   const size_t steps = static_cast<size_t>(NumSteps());
-  const bool simple = op == AggregateOp::kSum || op == AggregateOp::kAvg ||
-                      op == AggregateOp::kCount || op == AggregateOp::kMin ||
-                      op == AggregateOp::kMax || op == AggregateOp::kGroup ||
-                      op == AggregateOp::kStddev || op == AggregateOp::kStdvar;
-  if (simple && steps > 1 && groups.size() * steps <= (size_t{1} << 22)) {
-    struct Slot {
-      double value, mean, kahan_c, count;
-      bool seen, drop_name, incremental_mean;
-    };
-    std::vector<Slot> slots(groups.size() * steps, Slot{0, 0, 0, 0, false, false, false});
-    for (size_t si = 0; si < input.size(); ++si) {
-      RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      const Series& series = input[si];
-      Slot* base = &slots[static_cast<size_t>(sigs[0][si]) * steps];
-      for (const Point& p : series.points) {
-        Slot& g = base[static_cast<size_t>((p.t_ms - start_) / interval_)];
-        const double f = p.value;
-        if (!g.seen) {
-          g = Slot{f, f, 0, 1, true, series.drop_name, false};
-          if (op == AggregateOp::kStddev || op == AggregateOp::kStdvar) {
-            g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
-          } else if (op == AggregateOp::kGroup) {
-            g.value = 1;
-          }
-          continue;
-        }
-        if (series.drop_name) g.drop_name = true;
-        switch (op) {
-          case AggregateOp::kSum:
-            KahanInc(f, &g.value, &g.kahan_c);
-            break;
-          case AggregateOp::kAvg: {
-            g.count++;
-            if (!g.incremental_mean) {
-              double nv = g.value, nc = g.kahan_c;
-              KahanInc(f, &nv, &nc);
-              if (!std::isinf(nv)) {
-                g.value = nv;
-                g.kahan_c = nc;
-                break;
-              }
-              g.incremental_mean = true;
-              g.mean = g.value / (g.count - 1);
-              g.kahan_c /= g.count - 1;
-            }
-            const double q = (g.count - 1) / g.count;
-            double m = q * g.mean, c = q * g.kahan_c;
-            KahanInc(f / g.count, &m, &c);
-            g.mean = m;
-            g.kahan_c = c;
-            break;
-          }
-          case AggregateOp::kMax:
-            if (g.value < f || std::isnan(g.value)) g.value = f;
-            break;
-          case AggregateOp::kMin:
-            if (g.value > f || std::isnan(g.value)) g.value = f;
-            break;
-          case AggregateOp::kCount:
-            g.count++;
-            break;
-          case AggregateOp::kStddev:
-          case AggregateOp::kStdvar: {
-            g.count++;
-            const double delta = f - g.mean;
-            g.mean += delta / g.count;
-            g.value += delta * (f - g.mean);
-            break;
-          }
-          default:
-            break;
-        }
+  if (SeriesMajorFold::Supports(op) && steps > 1) {
+    SeriesMajorFold fold(op, start_, interval_, steps);
+    if (fold.Reserve(group_labels.size())) {
+      for (size_t si = 0; si < input.size(); ++si) {
+        RETURN_IF_ERROR(ctx_->CheckInterrupt());
+        fold.Add(static_cast<size_t>(sigs[0][si]), input[si].drop_name, input[si].points);
       }
+      int64_t total = 0;
+      Matrix out = fold.Finish(group_labels, &total);
+      RETURN_IF_ERROR(ctx_->AddSamples(total));
+      return out;
     }
-    Matrix out;
-    int64_t total = 0;
-    for (size_t gi = 0; gi < groups.size(); ++gi) {
-      Series s;
-      const Slot* base = &slots[gi * steps];
-      for (size_t k = 0; k < steps; ++k) {
-        const Slot& g = base[k];
-        if (!g.seen) continue;
-        double val = g.value;
-        switch (op) {
-          case AggregateOp::kAvg:
-            val = g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
-            break;
-          case AggregateOp::kCount:
-            val = g.count;
-            break;
-          case AggregateOp::kStdvar:
-            val = g.value / g.count;
-            break;
-          case AggregateOp::kStddev:
-            val = std::sqrt(g.value / g.count);
-            break;
-          case AggregateOp::kSum:
-            val = g.value + g.kahan_c;
-            break;
-          default:
-            break;
-        }
-        if (s.points.empty()) s.points.reserve(steps - k);
-        s.points.push_back(Point{start_ + static_cast<int64_t>(k) * interval_, val});
-        s.drop_name = g.drop_name;
-      }
-      if (s.points.empty()) continue;
-      total += static_cast<int64_t>(s.points.size());
-      s.metric = *group_labels[gi];
-      out.push_back(std::move(s));
-    }
-    RETURN_IF_ERROR(ctx_->AddSamples(total));
-    return out;
   }
 
   auto top_less = [](const Sample& x, const Sample& y) {

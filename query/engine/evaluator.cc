@@ -19,12 +19,6 @@ namespace {
 
 using storage::Labels;
 
-const Expr& Unparen(const Expr& e) {
-  const Expr* p = &e;
-  while (const auto* paren = std::get_if<ParenExpr>(&p->node)) p = paren->expr.get();
-  return *p;
-}
-
 // Iterates a vector of points through the SeriesIterator interface, so
 // subquery results and stored series share the window code.
 class PointsIterator : public storage::SeriesIterator {
@@ -150,6 +144,12 @@ Labels AbsentLabels(const Expr& arg) {
     }
   }
   return b.Build();
+}
+
+const Expr& Unparen(const Expr& e) {
+  const Expr* p = &e;
+  while (const auto* paren = std::get_if<ParenExpr>(&p->node)) p = paren->expr.get();
+  return *p;
 }
 
 const Labels& EmptyLabels() {
@@ -512,7 +512,7 @@ absl::StatusOr<Matrix> Evaluator::EvalCall(const Expr& e, const Call& c) {
 }
 
 absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
-                                                const FunctionImpl& impl) {
+                                                const FunctionImpl& impl, const SeriesSink* sink) {
   const std::string_view name = c.func->name;
   if (impl.range_fn == nullptr) {
     return absl::InvalidArgumentError(
@@ -559,6 +559,7 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   size_t sub_i = 0;
   RangeArgs ra;
   ra.range_ms = range_ms;
+  std::vector<Point> sink_points;  // reused for every series handed to `sink`
   for (;;) {
     const Labels* metric;
     std::unique_ptr<storage::SeriesIterator> it;
@@ -577,6 +578,7 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     RETURN_IF_ERROR(ctx_->CheckInterrupt());
     wb.Reset(it.get());
     Series s;
+    if (sink != nullptr) s.points.swap(sink_points);
     s.drop_name = drop_name || source_drops_name;
     ra.metric = metric;
     int step = 0;
@@ -604,11 +606,21 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
       return absl::ResourceExhaustedError(
           "query processing would load too many samples into memory in query execution");
     }
-    if (s.points.empty()) continue;
-    RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(s.points.size())));
-    s.metric = *metric;
-    out.push_back(std::move(s));
-    if ((name == "rate" || name == "increase")) {
+    const bool made_points = !s.points.empty();
+    if (made_points) {
+      RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(s.points.size())));
+      if (sink != nullptr) {
+        RETURN_IF_ERROR((*sink)(*metric, s.drop_name, s.points));
+      } else {
+        s.metric = *metric;
+        out.push_back(std::move(s));
+      }
+    }
+    if (sink != nullptr) {
+      sink_points.swap(s.points);
+      sink_points.clear();
+    }
+    if (made_points && (name == "rate" || name == "increase")) {
       std::string_view mn = metric->MetricName();
       auto ends_with = [&](std::string_view suf) {
         return mn.size() >= suf.size() && mn.substr(mn.size() - suf.size()) == suf;

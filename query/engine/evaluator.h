@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ class LabelArena {
 
 const storage::Labels& EmptyLabels();
 
+// The expression inside any parentheses.
+const Expr& Unparen(const Expr& e);
+
 // Labels for absent()/absent_over_time() of a (range) vector selector: the
 // labels of its equality matchers (Prometheus createLabelsForAbsentFunction).
 storage::Labels AbsentLabels(const Expr& arg);
@@ -86,6 +90,24 @@ struct QueryContext {
   void Info(std::string i);
 };
 
+// The time arithmetic of rate/increase/delta for one window shape (sample
+// timestamps relative to the window), kept between calls: series sampled in
+// step with the query have the same shape at every step, and the divisions
+// then run once instead of per window. Same doubles either way.
+struct RateGeometry {
+  bool valid = false;
+  bool is_rate = false;
+  int64_t to_start_ms = 0;  // first sample - window start
+  int64_t to_end_ms = 0;    // window end - last sample
+  int64_t sampled_ms = 0;   // last sample - first sample
+  int64_t range_ms = 0;
+  size_t samples = 0;
+  double duration_to_start = 0;  // after the 1.1 x average-gap rule
+  double duration_to_end = 0;
+  double sampled = 0;
+  double factor = 0;  // when the zero point does not shorten the start
+};
+
 // Per-call environment of a function implementation.
 struct FuncEnv {
   int64_t ts = 0;            // step time
@@ -96,6 +118,7 @@ struct FuncEnv {
   // Labels made by the function, by content key, reused across steps so
   // output series keep one pointer (histogram_quantile, absent).
   absl::flat_hash_map<std::string, const storage::Labels*>* label_cache = nullptr;
+  RateGeometry rate_geometry;
 };
 
 // A function over instant vectors/scalars (one Vector per argument; a
@@ -158,7 +181,13 @@ class Evaluator {
   absl::StatusOr<Matrix> EvalMatrixSelectorRaw(const MatrixSelector& ms);
   absl::StatusOr<Matrix> EvalSubqueryRaw(const SubqueryExpr& sq, int64_t* at_ms, bool* has_at);
   absl::StatusOr<Matrix> EvalCall(const Expr& e, const Call& c);
-  absl::StatusOr<Matrix> EvalRangeCall(const Call& c, int matrix_arg, const FunctionImpl& impl);
+  // Receives each series a range-vector function makes, instead of the
+  // result matrix (the points are valid during the call only).
+  using SeriesSink = std::function<absl::Status(const storage::Labels& metric, bool drop_name,
+                                                std::span<const Point> points)>;
+  absl::StatusOr<Matrix> EvalRangeCall(const Call& c, int matrix_arg, const FunctionImpl& impl,
+                                       const SeriesSink* sink = nullptr);
+  absl::StatusOr<std::optional<Matrix>> FoldRangeCall(const AggregateExpr& a);
   absl::StatusOr<Matrix> EvalLabelReplace(const Call& c);
   absl::StatusOr<Matrix> EvalLabelJoin(const Call& c);
   absl::StatusOr<Matrix> EvalBinary(const BinaryExpr& b);
