@@ -328,6 +328,25 @@ inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
     *token_end = q;
     return true;
   }
+  // Exponent form (node_exporter's "1.6934e+09"): still exact when the
+  // mantissa has at most 15 digits and the net power of ten is within
+  // +-22 (one correctly rounded multiply or divide, Clinger's fast path).
+  if (nd > 0 && nd <= 15 && q < end && (*q == 'e' || *q == 'E')) {
+    const char* e = q + 1;
+    const bool exp_neg = e < end && *e == '-';
+    if (e < end && (*e == '+' || *e == '-')) ++e;
+    const char* exp_digits = e;
+    long exp = 0;
+    while (e < end && e - exp_digits < 3 && *e >= '0' && *e <= '9') exp = exp * 10 + (*e++ - '0');
+    const long pow10 = (exp_neg ? -exp : exp) - frac;
+    if (e > exp_digits && (e == end || is_delim(*e)) && pow10 >= -22 && pow10 <= 22) {
+      double v = static_cast<double>(m);
+      v = pow10 >= 0 ? v * kPow10[pow10] : v / kPow10[-pow10];
+      *out = neg ? -v : v;
+      *token_end = e;
+      return true;
+    }
+  }
   while (q < end && !is_delim(*q)) ++q;
   *token_end = q;
   return q > p && ParseGoFloat(p, q, out);

@@ -218,8 +218,9 @@ TEST(FastPath, VariantsAgree) {
   EXPECT_EQ(sse2(many.data(), many.data() + many.size(), out, 2, &n, &name_end), nullptr);
 }
 
-// ParseNumberToken's SIMD short-number branch (ParseShortNumber) against
-// strtod, which rounds correctly: bit-exact for every shape and length,
+// ParseNumberToken's SIMD short-number branch (ParseShortNumber) and its
+// exponent fast path against strtod, which rounds correctly: bit-exact for
+// every shape and length,
 // the token at every offset of a 16-byte load, with and without room
 // after it.
 TEST(ShortNumber, MatchesStrtod) {
@@ -234,6 +235,15 @@ TEST(ShortNumber, MatchesStrtod) {
       token += '.';
       int frac_digits = static_cast<int>(rng() % 17);
       for (int i = 0; i < frac_digits; ++i) token += static_cast<char>('0' + rng() % 10);
+    }
+    if (rng() % 3 == 0) {  // exponent form: the exact fast path or ParseGoFloat
+      token += "eE"[rng() % 2];
+      if (rng() % 2) token += "+-"[rng() % 2];
+      // At most 199: no overflow to Inf (which ParseGoFloat rejects like Go).
+      int exp_digits = 1 + static_cast<int>(rng() % 3);
+      for (int i = 0; i < exp_digits; ++i) {
+        token += static_cast<char>('0' + rng() % (i == 0 && exp_digits == 3 ? 2 : 10));
+      }
     }
     const std::string tail = rng() % 2 ? " 1700000000.123\n" + std::string(40, 'x') : "\n";
     const std::string body = std::string(rng() % 20, ' ') + token + tail;
