@@ -12,6 +12,7 @@
 #include "base/status_macros.h"
 #include "query/engine/engine.h"
 #include "query/engine/evaluator.h"
+#include "query/engine/float_fold.h"
 #include "query/engine/series_fold.h"
 #include "query/parser/function_table.h"
 
@@ -273,107 +274,25 @@ absl::StatusOr<Matrix> Evaluator::EvalAggregate(const AggregateExpr& a) {
       const double f = s.f;
       if (!g.seen) {
         g.seen = true;
-        g.value = f;
-        g.mean = f;
-        g.kahan_c = 0;
-        g.count = 1;
-        g.incremental_mean = false;
         g.drop_name = s.drop_name;
-        switch (op) {
-          case AggregateOp::kStddev:
-          case AggregateOp::kStdvar:
-            g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
-            break;
-          case AggregateOp::kQuantile:
-            g.values.clear();
-            g.values.push_back(f);
-            break;
-          case AggregateOp::kGroup:
-            g.value = 1;
-            break;
-          default:
-            break;
+        StartFloatFold(op, f, g);
+        if (op == AggregateOp::kQuantile) {
+          g.values.clear();
+          g.values.push_back(f);
         }
         continue;
       }
       if (s.drop_name) g.drop_name = true;
-      switch (op) {
-        case AggregateOp::kSum:
-          KahanInc(f, &g.value, &g.kahan_c);
-          break;
-        case AggregateOp::kAvg: {
-          g.count++;
-          if (!g.incremental_mean) {
-            double nv = g.value, nc = g.kahan_c;
-            KahanInc(f, &nv, &nc);
-            if (!std::isinf(nv)) {
-              g.value = nv;
-              g.kahan_c = nc;
-              break;
-            }
-            g.incremental_mean = true;
-            g.mean = g.value / (g.count - 1);
-            g.kahan_c /= g.count - 1;
-          }
-          const double q = (g.count - 1) / g.count;
-          double m = q * g.mean, c = q * g.kahan_c;
-          KahanInc(f / g.count, &m, &c);
-          g.mean = m;
-          g.kahan_c = c;
-          break;
-        }
-        case AggregateOp::kGroup:
-          break;
-        case AggregateOp::kMax:
-          if (g.value < f || std::isnan(g.value)) g.value = f;
-          break;
-        case AggregateOp::kMin:
-          if (g.value > f || std::isnan(g.value)) g.value = f;
-          break;
-        case AggregateOp::kCount:
-          g.count++;
-          break;
-        case AggregateOp::kStddev:
-        case AggregateOp::kStdvar: {
-          g.count++;
-          const double delta = f - g.mean;
-          g.mean += delta / g.count;
-          g.value += delta * (f - g.mean);
-          break;
-        }
-        case AggregateOp::kQuantile:
-          g.values.push_back(f);
-          break;
-        default:
-          break;
+      if (op == AggregateOp::kQuantile) {
+        g.values.push_back(f);
+      } else {
+        AddFloatFold(op, f, g);
       }
     }
     for (size_t gi = 0; gi < groups.size(); ++gi) {
       Group& g = groups[gi];
       if (!g.seen) continue;
-      double val = g.value;
-      switch (op) {
-        case AggregateOp::kAvg:
-          val = g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
-          break;
-        case AggregateOp::kCount:
-          val = g.count;
-          break;
-        case AggregateOp::kStdvar:
-          val = g.value / g.count;
-          break;
-        case AggregateOp::kStddev:
-          val = std::sqrt(g.value / g.count);
-          break;
-        case AggregateOp::kQuantile:
-          val = Quantile(param, g.values);
-          break;
-        case AggregateOp::kSum:
-          val = g.value + g.kahan_c;
-          break;
-        default:
-          break;
-      }
+      const double val = op == AggregateOp::kQuantile ? Quantile(param, g.values) : FinishFloatFold(op, g);
       out->push_back(Sample{group_labels[gi], val, ts, g.drop_name});
     }
     return absl::OkStatus();

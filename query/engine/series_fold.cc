@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "query/engine/evaluator.h"
+#include "query/engine/float_fold.h"
 
 namespace promlet::query::internal {
 
@@ -42,60 +43,13 @@ void SeriesMajorFold::Add(size_t group, bool drop_name, std::span<const Point> p
     Slot& g = base[step];
     const double f = p.value;
     if (!g.seen) {
-      g = Slot{f, f, 0, 1, true, drop_name, false};
-      if (op == AggregateOp::kStddev || op == AggregateOp::kStdvar) {
-        g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
-      } else if (op == AggregateOp::kGroup) {
-        g.value = 1;
-      }
+      g.seen = true;
+      g.drop_name = drop_name;
+      StartFloatFold(op, f, g);
       continue;
     }
     if (drop_name) g.drop_name = true;
-    switch (op) {
-      case AggregateOp::kSum:
-        KahanInc(f, &g.value, &g.kahan_c);
-        break;
-      case AggregateOp::kAvg: {
-        g.count++;
-        if (!g.incremental_mean) {
-          double nv = g.value, nc = g.kahan_c;
-          KahanInc(f, &nv, &nc);
-          if (!std::isinf(nv)) {
-            g.value = nv;
-            g.kahan_c = nc;
-            break;
-          }
-          g.incremental_mean = true;
-          g.mean = g.value / (g.count - 1);
-          g.kahan_c /= g.count - 1;
-        }
-        const double q = (g.count - 1) / g.count;
-        double m = q * g.mean, c = q * g.kahan_c;
-        KahanInc(f / g.count, &m, &c);
-        g.mean = m;
-        g.kahan_c = c;
-        break;
-      }
-      case AggregateOp::kMax:
-        if (g.value < f || std::isnan(g.value)) g.value = f;
-        break;
-      case AggregateOp::kMin:
-        if (g.value > f || std::isnan(g.value)) g.value = f;
-        break;
-      case AggregateOp::kCount:
-        g.count++;
-        break;
-      case AggregateOp::kStddev:
-      case AggregateOp::kStdvar: {
-        g.count++;
-        const double delta = f - g.mean;
-        g.mean += delta / g.count;
-        g.value += delta * (f - g.mean);
-        break;
-      }
-      default:
-        break;
-    }
+    AddFloatFold(op, f, g);
   }
 }
 
@@ -108,26 +62,7 @@ Matrix SeriesMajorFold::Finish(const std::vector<const storage::Labels*>& group_
     for (size_t k = 0; k < steps_; ++k) {
       const Slot& g = base[k];
       if (!g.seen) continue;
-      double val = g.value;
-      switch (op_) {
-        case AggregateOp::kAvg:
-          val = g.incremental_mean ? g.mean + g.kahan_c : g.value / g.count + g.kahan_c / g.count;
-          break;
-        case AggregateOp::kCount:
-          val = g.count;
-          break;
-        case AggregateOp::kStdvar:
-          val = g.value / g.count;
-          break;
-        case AggregateOp::kStddev:
-          val = std::sqrt(g.value / g.count);
-          break;
-        case AggregateOp::kSum:
-          val = g.value + g.kahan_c;
-          break;
-        default:
-          break;
-      }
+      const double val = FinishFloatFold(op_, g);
       if (s.points.empty()) s.points.reserve(steps_ - k);
       s.points.push_back(Point{start_ + static_cast<int64_t>(k) * interval_, val});
       s.drop_name = g.drop_name;
