@@ -22,13 +22,7 @@ done
 [ -x "$PROMLET" ] || { echo "no promlet binary at $PROMLET (build it, or pass -b)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/promlet-replay.XXXXXX)
 SYNTH_PORT=${SYNTH_PORT:-21000}; PORT=${PORT:-19401}
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$HERE/lib.sh"
 kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 wait_ready() {
   for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/-/ready" && return 0; sleep 0.1; done
@@ -36,13 +30,7 @@ wait_ready() {
 }
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 
-"$PROMLET" synth --listen=127.0.0.1:$SYNTH_PORT --targets=$TARGETS --series=$SERIES > "$WORK/synth.log" 2>&1 &
-PIDS+=($!)
-{
-  echo "global:"; echo "  scrape_interval: 1s"; echo "  scrape_timeout: 1s"
-  echo "scrape_configs:"; echo "  - job_name: synth"; echo "    static_configs:"; echo "      - targets:"
-  for ((i = 0; i < TARGETS; i++)); do echo "          - 127.0.0.1:$((SYNTH_PORT + i))"; done
-} > "$WORK/config.yml"
+start_synth_targets 1
 ARGS=(serve --config.file="$WORK/config.yml" --storage.tsdb.path="$WORK/data" --web.listen-address=127.0.0.1:$PORT)
 
 "$PROMLET" "${ARGS[@]}" > "$WORK/run1.log" 2>&1 &

@@ -26,25 +26,8 @@ mkdir -p "$OUTDIR"
 WORK=$(mktemp -d /tmp/promlet-sustained.XXXXXX)
 SYNTH_PORT=${SYNTH_PORT:-21000}; PORT=${PORT:-19400}
 
-PIDS=()
-stop_pid() {
-  local p=$1 i
-  kill -0 "$p" 2>/dev/null || return 0
-  kill -TERM "$p" 2>/dev/null || true
-  for ((i = 0; i < 300; i++)); do kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }; sleep 0.2; done
-  kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
-}
-cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && stop_pid "$p"; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$PROMLET" synth --listen=127.0.0.1:$SYNTH_PORT --targets=$TARGETS --series=$SERIES > "$WORK/synth.log" 2>&1 &
-PIDS+=($!)
-{
-  echo "global:"; echo "  scrape_interval: ${INTERVAL}s"; echo "  scrape_timeout: ${INTERVAL}s"
-  echo "scrape_configs:"; echo "  - job_name: synth"; echo "    static_configs:"; echo "      - targets:"
-  for ((i = 0; i < TARGETS; i++)); do echo "          - 127.0.0.1:$((SYNTH_PORT + i))"; done
-} > "$WORK/config.yml"
+source "$HERE/lib.sh"
+start_synth_targets "$INTERVAL"
 "$PROMLET" serve --config.file="$WORK/config.yml" --storage.tsdb.path="$WORK/data" \
   --web.listen-address=127.0.0.1:$PORT > "$WORK/promlet.log" 2>&1 &
 SUT=$!; PIDS+=($SUT)
