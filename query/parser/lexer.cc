@@ -171,30 +171,35 @@ std::string QuoteForDesc(std::string_view s, bool truncate = true) {
 
 }  // namespace
 
-std::string QuoteRune(int r) {
-  std::string out = "'";
+std::string_view GoLetterEscape(int r) {
   switch (r) {
     case '\a':
-      out += "\\a";
-      break;
+      return "\\a";
     case '\b':
-      out += "\\b";
-      break;
+      return "\\b";
     case '\f':
-      out += "\\f";
-      break;
+      return "\\f";
     case '\n':
-      out += "\\n";
-      break;
+      return "\\n";
     case '\r':
-      out += "\\r";
-      break;
+      return "\\r";
     case '\t':
-      out += "\\t";
-      break;
+      return "\\t";
     case '\v':
-      out += "\\v";
-      break;
+      return "\\v";
+    default:
+      return {};
+  }
+}
+
+std::string QuoteRune(int r) {
+  std::string out = "'";
+  if (std::string_view e = GoLetterEscape(r); !e.empty()) {
+    out += e;
+    out += "'";
+    return out;
+  }
+  switch (r) {
     case '\\':
       out += "\\\\";
       break;

@@ -101,6 +101,10 @@ struct Token {
 
 // Go `strconv.QuoteRune` for lexer messages ('x', '\n', '\x01').
 std::string QuoteRune(int r);
+// The escape Go's strconv quoting writes for a control rune with a letter
+// escape ("\\a", "\\b", "\\f", "\\n", "\\r", "\\t", "\\v"); empty for
+// any other rune. Shared by QuoteRune and the printer's string quoting.
+std::string_view GoLetterEscape(int r);
 
 // Thread-compatible; one per parse.
 class Lexer {

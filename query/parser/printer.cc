@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "base/strings.h"
 #include "query/parser/function_table.h"
+#include "query/parser/lexer.h"
 #include "query/parser/literals.h"
 
 namespace promlet::query {
@@ -309,38 +310,14 @@ std::string GoQuote(std::string_view s) {
       out.push_back(static_cast<char>(r));
     } else if (IsPrintRune(r)) {
       out.append(s.substr(i, w));
+    } else if (std::string_view e = internal::GoLetterEscape(r); !e.empty()) {
+      out += e;
+    } else if (r < 0x20 || r == 0x7F) {
+      absl::StrAppendFormat(&out, "\\x%02x", r);
+    } else if (r < 0x10000) {
+      absl::StrAppendFormat(&out, "\\u%04x", r);
     } else {
-      switch (r) {
-        case '\a':
-          out += "\\a";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\v':
-          out += "\\v";
-          break;
-        default:
-          if (r < 0x20 || r == 0x7F) {
-            absl::StrAppendFormat(&out, "\\x%02x", r);
-          } else if (r < 0x10000) {
-            absl::StrAppendFormat(&out, "\\u%04x", r);
-          } else {
-            absl::StrAppendFormat(&out, "\\U%08x", r);
-          }
-      }
+      absl::StrAppendFormat(&out, "\\U%08x", r);
     }
     i += w;
   }
