@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,45 +66,55 @@ class Progress {
   bool enabled_;
 };
 
-absl::Status Parse(std::string_view body, block::Backfill* bf, Progress* progress) {
-  tp::Parser p(tp::ParserOptions{.format = tp::Format::kOpenMetrics});
-  p.Reset(body);
-  storage::LabelsBuilder builder;
-  uint64_t next_report = 1 << 20;
+// Collects every sample of `body` (up to its `# EOF`) into *bf, with the
+// positioned error of the first bad entry. `report(at)`, when set, is called
+// every 2^20 samples with the position reached.
+absl::Status ParseBody(std::string_view body, tp::Parser* p, storage::LabelsBuilder* builder,
+                       block::Backfill* bf, const std::function<void(const char*)>& report) {
+  p->Reset(body);
+  uint64_t next_report = bf->num_samples() + (1 << 20);
   for (;;) {
-    switch (p.Next()) {
+    switch (p->Next()) {
       case tp::Entry::kSeries: {
-        std::string_view key = p.series();
-        if (!p.has_timestamp()) {
+        std::string_view key = p->series();
+        if (!p->has_timestamp()) {
           return absl::InvalidArgumentError(
               absl::StrCat(Position(body, key.data()), ": sample without timestamp"));
         }
         std::optional<uint32_t> id = bf->Find(key);
         if (!id) {
-          p.LabelsTo(&builder);
-          storage::Labels labels = builder.Build();
+          p->LabelsTo(builder);
+          storage::Labels labels = builder->Build();
           if (labels.MetricName().empty()) {
             return absl::InvalidArgumentError(
                 absl::StrCat(Position(body, key.data()), ": sample without metric name"));
           }
           id = bf->AddSeries(key, std::move(labels));
         }
-        bf->Append(*id, p.timestamp_ms(), p.value());
-        if (bf->num_samples() >= next_report) {
+        bf->Append(*id, p->timestamp_ms(), p->value());
+        if (report && bf->num_samples() >= next_report) {
           next_report += 1 << 20;
-          double frac = static_cast<double>(key.data() - body.data()) / static_cast<double>(body.size());
-          progress->Show("parse", frac, absl::StrCat(bf->num_samples() / 1000000, "M samples"));
+          report(key.data());
         }
         break;
       }
       case tp::Entry::kEof:
         return absl::OkStatus();
       case tp::Entry::kError:
-        return p.status();
+        return p->status();
       default:
         break;
     }
   }
+}
+
+absl::Status Parse(std::string_view body, block::Backfill* bf, Progress* progress) {
+  tp::Parser p(tp::ParserOptions{.format = tp::Format::kOpenMetrics});
+  storage::LabelsBuilder builder;
+  return ParseBody(body, &p, &builder, bf, [&](const char* at) {
+    double frac = static_cast<double>(at - body.data()) / static_cast<double>(body.size());
+    progress->Show("parse", frac, absl::StrCat(bf->num_samples() / 1000000, "M samples"));
+  });
 }
 
 // --- Parallel parse -------------------------------------------------------
@@ -169,31 +180,7 @@ absl::Status ParsePart(std::string_view body, size_t begin, size_t end, block::B
     if (type_at != std::string_view::npos) window.append(LineAt(body, type_at));
     window.append(lines);
     window.append("# EOF\n");
-    p.Reset(window);
-    for (bool more = true; more;) {
-      switch (p.Next()) {
-        case tp::Entry::kSeries: {
-          std::string_view key = p.series();
-          if (!p.has_timestamp()) return absl::InvalidArgumentError("sample without timestamp");
-          std::optional<uint32_t> id = bf->Find(key);
-          if (!id) {
-            p.LabelsTo(&builder);
-            storage::Labels labels = builder.Build();
-            if (labels.MetricName().empty()) return absl::InvalidArgumentError("no metric name");
-            id = bf->AddSeries(key, std::move(labels));
-          }
-          bf->Append(*id, p.timestamp_ms(), p.value());
-          break;
-        }
-        case tp::Entry::kEof:
-          more = false;
-          break;
-        case tp::Entry::kError:
-          return p.status();
-        default:
-          break;
-      }
-    }
+    RETURN_IF_ERROR(ParseBody(window, &p, &builder, bf, nullptr));
     if (size_t t = LastTypeLine(body, a, b); t != std::string_view::npos) type_at = t;
     parsed_bytes->fetch_add(b - a, std::memory_order_relaxed);
     a = b;
