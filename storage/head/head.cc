@@ -93,7 +93,7 @@ absl::Status Head::ReplaySample(uint32_t id, int64_t t, double v) {
   if (s == nullptr) return absl::NotFoundError("wal sample for unknown series");
   bool cut;
   {
-    SpinLockHolder lock(series_.SeriesLock(id));
+    SpinLockHolder lock(series_.SeriesLock(s));
     if (t < min_valid_t_.load(std::memory_order_relaxed) ||
         (s->has_samples() && t <= s->last_t())) {
       return absl::OutOfRangeError("");
@@ -131,7 +131,7 @@ void Head::Truncate(int64_t mint) {
   std::vector<MemSeries*> dead;
   int64_t new_min = std::numeric_limits<int64_t>::max();
   series_.ForEach([&](MemSeries* s) {
-    SpinLockHolder lock(series_.SeriesLock(s->id()));
+    SpinLockHolder lock(series_.SeriesLock(s));
     // A series with uncommitted samples stays (Prometheus pendingCommit).
     if (s->TruncateBefore(mint, &arena_) && s->pending_tag() == 0) {
       dead.push_back(s);

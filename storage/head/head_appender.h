@@ -30,14 +30,15 @@ struct PendingSample {
   bool had_samples;
   int64_t t;
   double v;
-  // series->open_chunk_data() at Append time, for Commit to prefetch (a
+  // series->open_chunk_tail() at Append time, for Commit to prefetch (a
   // hint only: another appender may have moved the buffer since).
   const char* chunk_hint;
 };
 
-// Pulls every cache line of *s's fixed fields towards the core (a hint: the
-// series may be gone by the time it is used). For loops over many series,
-// a few iterations ahead, so each does not wait on a memory miss.
+// Pulls the cache lines of *s's fixed fields (with its lock) towards the
+// core (a hint: the series may be gone by the time it is used). For loops
+// over many series, a few iterations ahead, so each does not wait on a
+// memory miss.
 inline void PrefetchMemSeries(const MemSeries* s) {
   const uintptr_t begin = reinterpret_cast<uintptr_t>(s) & ~uintptr_t{63};
   const uintptr_t end = reinterpret_cast<uintptr_t>(s) + sizeof(MemSeries);
@@ -62,8 +63,8 @@ class HeadAppender : public Appender {
 
  private:
   void Release();
-  // Pulls series `id`'s first cache lines and its lock stripe towards the
-  // core; a hint only, harmless for ids that do not exist.
+  // Pulls series `id`'s first cache line (with its lock) towards the core;
+  // a hint only, harmless for ids that do not exist.
   void PrefetchSeries(uint32_t id) const;
 
   Head* const head_;

@@ -47,7 +47,7 @@ std::vector<MemSeries*> HeadQuerier::MatchingSeries(int64_t mint_ms, int64_t max
   while (p->Next()) {
     MemSeries* s = head_->series().ById(static_cast<uint32_t>(p->At()));
     if (s == nullptr) continue;
-    SpinLockHolder lock(head_->series().SeriesLock(s->id()));
+    SpinLockHolder lock(head_->series().SeriesLock(s));
     if (Overlaps(s, mint_ms, maxt_ms)) out.push_back(s);
   }
   return out;
@@ -63,7 +63,7 @@ std::vector<std::unique_ptr<ChunkSeries>> HeadQuerier::SelectChunks(int64_t mint
     if (s == nullptr) continue;
     auto cs = std::make_unique<ChunkSeries>(s->BuildLabels(head_->symbols()), mint_ms, maxt_ms);
     {
-      SpinLockHolder lock(head_->series().SeriesLock(s->id()));
+      SpinLockHolder lock(head_->series().SeriesLock(s));
       s->Snapshot(mint_ms, maxt_ms, cs->mutable_chunks(), cs->mutable_head_copy());
     }
     if (cs->chunks().empty() || !HasSampleIn(*cs, mint_ms, maxt_ms)) continue;

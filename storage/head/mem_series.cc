@@ -17,6 +17,10 @@ int64_t NextBoundary(int64_t t, int64_t range) {
   return (q + 1) * range;
 }
 
+static_assert(sizeof(chunkenc::XorAppender) == 32 && sizeof(ChunkBuf) == 16 &&
+                  sizeof(SpinLock) == 1,
+              "MemSeries' first kAppendHotBytes no longer hold what an append touches");
+
 }  // namespace
 
 MemSeries* MemSeries::Create(uint32_t id, const uint32_t* label_syms, uint16_t num_labels) {

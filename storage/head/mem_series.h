@@ -19,6 +19,7 @@
 #include "storage/chunkenc/xor_chunk.h"
 #include "storage/head/chunk_arena.h"
 #include "storage/head/chunk_buf.h"
+#include "storage/head/spin_lock.h"
 
 namespace promlet::storage::head {
 
@@ -33,16 +34,21 @@ struct ChunkMeta {
   std::string_view bytes() const { return {data, size}; }
 };
 
-// Thread-compatible: the head guards each series with the lock stripe of
-// its id (Head::SeriesLock).
+// Thread-compatible: the head guards each series with its lock().
 class MemSeries {
  public:
+  // The leading bytes of the object that an Append reads and writes (lock
+  // included), to prefetch: one or two cache lines.
+  static constexpr size_t kAppendHotBytes = 64;
+
   // Creates a series with `num_labels` (name id, value id) pairs, sorted by
   // name. Free with Destroy().
   static MemSeries* Create(uint32_t id, const uint32_t* label_syms, uint16_t num_labels);
   static void Destroy(MemSeries* s);
 
   uint32_t id() const { return id_; }
+  // Guards everything below but id(), num_labels() and the labels.
+  SpinLock* lock() const { return &lock_; }
   uint16_t num_labels() const { return num_labels_; }
   // Writes the 2*num_labels() ids name0, value0, name1, value1, ... to out.
   void LabelSyms(uint32_t* out) const;
@@ -51,9 +57,12 @@ class MemSeries {
   bool LabelsEqual(const SymbolTable& symbols, const Labels& labels) const;
 
   bool has_samples() const { return !head_.empty(); }
-  // The open chunk's heap buffer (at most ~88 bytes), which the next Append
-  // reads and writes: an appender notes it to prefetch it before Commit.
-  const char* open_chunk_data() const { return head_.data(); }
+  // The last byte of the open chunk's heap buffer (nullptr when none),
+  // where the next Append reads and writes: an appender notes it to
+  // prefetch it before Commit.
+  const char* open_chunk_tail() const {
+    return head_.empty() ? nullptr : head_.data() + head_.size() - 1;
+  }
   // REQUIRES: has_samples().
   int64_t last_t() const { return app_.last_t(); }
   double last_v() const { return app_.last_v(); }
@@ -102,9 +111,21 @@ class MemSeries {
   void CutHeadChunk(ChunkArena* arena);
   void Spill(int samples_per_chunk, ChunkArena* arena);
 
+  // The first 64 bytes hold all that Append reads and writes, and the lock:
+  // the lock costs no memory miss of its own. (Aligning the object to a
+  // cache line would save one more but costs ~100 bytes per series in
+  // glibc's memalign.)
+  mutable SpinLock lock_;
+  bool wal_logged_ = false;
+  uint16_t num_labels_ = 0;
+  uint32_t id_ = 0;
+  uint32_t pending_tag_ = 0;
+  uint32_t pending_idx_ = 0;
   chunkenc::XorAppender app_;
   // The open chunk's 2 header bytes, then its bytes after the spilled ones.
   ChunkBuf head_;
+  // The rest of the chunk state.
+  int64_t head_min_t_ = 0;
   // Arena slot holding the open chunk's bytes [2, 2 + spilled_); nullptr
   // until the first spill.
   char* slot_ = nullptr;
@@ -113,14 +134,8 @@ class MemSeries {
   // oldest_min_t_ (older records may be freed already).
   const char* last_full_ = nullptr;
   int64_t oldest_min_t_ = 0;
-  int64_t head_min_t_ = 0;
   uint32_t slot_capacity_ = 0;
   uint32_t spilled_ = 0;
-  uint32_t id_ = 0;
-  uint32_t pending_tag_ = 0;
-  uint32_t pending_idx_ = 0;
-  uint16_t num_labels_ = 0;
-  bool wal_logged_ = false;
   uint8_t syms_[];  // 2 * num_labels_ varints
 };
 

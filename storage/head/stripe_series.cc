@@ -7,7 +7,6 @@ namespace promlet::storage::head {
 StripeSeries::StripeSeries(SymbolTable* symbols)
     : symbols_(symbols),
       hash_stripes_(new HashStripe[kStripes]),
-      locks_(new LockStripe[kStripes]),
       pages_(new std::atomic<Page*>[kMaxPages]) {
   for (uint32_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
 }
@@ -110,7 +109,7 @@ void StripeSeries::Remove(MemSeries* s, uint64_t hash) {
 }
 
 size_t StripeSeries::MemoryBytes() const {
-  size_t n = sizeof(HashStripe) * kStripes + sizeof(LockStripe) * kStripes +
+  size_t n = sizeof(HashStripe) * kStripes +
              sizeof(std::atomic<Page*>) * kMaxPages;
   for (int i = 0; i < kStripes; ++i) {
     absl::MutexLock lock(&hash_stripes_[i].mu);

@@ -1,7 +1,7 @@
 // The head's series maps: by label hash in lock-striped hash maps (so
 // concurrent scrapes creating series rarely contend), by id in a two-level
-// page table read without locks, plus the stripe of locks that guards each
-// series' chunks (chosen by id). Prometheus `stripeSeries`.
+// page table read without locks. Prometheus `stripeSeries` (whose lock
+// stripe guarding series' chunks is here a lock in each series).
 #ifndef PROMLET_STORAGE_HEAD_STRIPE_SERIES_H_
 #define PROMLET_STORAGE_HEAD_STRIPE_SERIES_H_
 
@@ -49,8 +49,9 @@ class StripeSeries {
   // Removes a series from both maps; the caller retires the memory.
   void Remove(MemSeries* s, uint64_t hash);
 
-  // The lock guarding series `id`'s chunks and flags.
-  SpinLock* SeriesLock(uint32_t id) const { return &locks_[id & (kStripes - 1)].mu; }
+  // The lock guarding a series' chunks and flags (its own, so that taking
+  // it touches the line an append reads anyway).
+  static SpinLock* SeriesLock(const MemSeries* s) { return s->lock(); }
 
   // Calls f(series) for every live series (id order). f may not create or
   // remove series.
@@ -75,15 +76,11 @@ class StripeSeries {
     absl::flat_hash_map<uint64_t, MemSeries*> by_hash ABSL_GUARDED_BY(mu);
     absl::flat_hash_map<uint64_t, std::vector<MemSeries*>> conflicts ABSL_GUARDED_BY(mu);
   };
-  struct alignas(64) LockStripe {
-    mutable SpinLock mu;
-  };
 
   void Publish(uint32_t id, MemSeries* s);
 
   SymbolTable* const symbols_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
-  std::unique_ptr<LockStripe[]> locks_;
   std::unique_ptr<std::atomic<Page*>[]> pages_;
   absl::Mutex page_mu_;  // serialises page allocation
   std::atomic<uint32_t> next_id_{1};
