@@ -121,11 +121,13 @@ uint64_t ReadBitsTail(const uint8_t* p, size_t bytes, size_t bit, int width) {
   return width < 64 ? v & ((uint64_t{1} << width) - 1) : v;
 }
 
-// Reads a FOR header and calls put(i, value) for count values. Hot on the
-// query path (every selected chunk): values of width <= 56 bits are read
-// with one unaligned 8-byte load each, the last few byte by byte.
+// Reads a FOR header and calls put(i, value) for the values i in
+// [from, count) (the packing is fixed-width, so a tail is read without the
+// values before it); consumes all count values. Hot on the query path
+// (every selected chunk): values of width <= 56 bits are read with one
+// unaligned 8-byte load each, the last few byte by byte.
 template <typename Put>
-bool GetFor(std::string_view* in, size_t count, Put put) {
+bool GetFor(std::string_view* in, size_t count, Put put, size_t from = 0) {
   int64_t lo;
   uint8_t width;
   if (!base::GetVarsint64(in, &lo) || !GetByte(in, &width) || width > 64) return false;
@@ -133,7 +135,7 @@ bool GetFor(std::string_view* in, size_t count, Put put) {
   if (bytes > in->size()) return false;
   const uint8_t* p = reinterpret_cast<const uint8_t*>(in->data());
   const uint64_t base = static_cast<uint64_t>(lo);
-  size_t i = 0, bit = 0;
+  size_t i = from, bit = from * width;
   if (width == 0) {
     for (; i < count; ++i) put(i, lo);
   } else if (width <= 56) {
@@ -288,24 +290,39 @@ void EncodeInts(const int64_t* v, size_t n, std::string* dst) {
   }
 }
 
-bool DecodeInts(std::string_view* in, size_t n, int64_t* out) {
+bool DecodeInts(std::string_view* in, size_t n, int64_t* out) { return DecodeIntsFrom(in, n, 0, out); }
+
+bool DecodeIntsFrom(std::string_view* in, size_t n, size_t from, int64_t* out) {
   uint8_t mode;
-  if (n == 0 || !GetByte(in, &mode) || !base::GetVarsint64(in, &out[0])) return false;
+  int64_t first;
+  if (n == 0 || from >= n || !GetByte(in, &mode) || !base::GetVarsint64(in, &first)) return false;
+  if (from == 0) out[0] = first;
+  int64_t* const shifted = out - from;  // shifted[i] is element i; only i >= from are written
   if (mode == kIntsDelta) {
-    int64_t acc = out[0];
+    // Running sum: every delta is read, only the tail stored.
+    int64_t acc = first;
+    if (from == 0) {
+      return GetFor(in, n - 1, [&](size_t i, int64_t d) {
+        acc = static_cast<int64_t>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(d));
+        out[i + 1] = acc;
+      });
+    }
     return GetFor(in, n - 1, [&](size_t i, int64_t d) {
       acc = static_cast<int64_t>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(d));
-      out[i + 1] = acc;
+      if (i + 1 >= from) shifted[i + 1] = acc;
     });
   }
   if (mode != kIntsLinear || n < 3) return false;
   int64_t slope;
   if (!base::GetVarsint64(in, &slope)) return false;
-  const int64_t first = out[0];
-  return GetFor(in, n - 1, [&](size_t i, int64_t r) {
-    out[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(LinearPredict(first, slope, i + 1)) +
-                                      static_cast<uint64_t>(r));
-  });
+  // Element i + 1 is the line at i + 1 plus residual i: read residuals from max(from - 1, 0).
+  return GetFor(
+      in, n - 1,
+      [&](size_t i, int64_t r) {
+        shifted[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(LinearPredict(first, slope, i + 1)) +
+                                              static_cast<uint64_t>(r));
+      },
+      from == 0 ? 0 : from - 1);
 }
 
 bool ToScaledInts(const double* v, size_t n, int64_t* ints, int* scale) {
@@ -365,12 +382,21 @@ bool EncodeRegress(const int64_t* y, const int64_t* x, size_t n, std::string* ds
 }
 
 bool DecodeRegress(std::string_view* in, const int64_t* x, size_t n, int64_t* y) {
-  int64_t slope;
-  if (n < 3 || !base::GetVarsint64(in, &y[0]) || !base::GetVarsint64(in, &slope)) return false;
-  return GetFor(in, n - 1, [&](size_t i, int64_t r) {
-    y[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(RegressPredict(y[0], slope, x[0], x[i + 1])) +
-                                    static_cast<uint64_t>(r));
-  });
+  return DecodeRegressFrom(in, x, n, 0, y);
+}
+
+bool DecodeRegressFrom(std::string_view* in, const int64_t* x, size_t n, size_t from, int64_t* y) {
+  int64_t slope, y0;
+  if (n < 3 || from >= n || !base::GetVarsint64(in, &y0) || !base::GetVarsint64(in, &slope)) return false;
+  if (from == 0) y[0] = y0;
+  int64_t* const shifted = y - from;  // shifted[i] is element i; only i >= from are written
+  return GetFor(
+      in, n - 1,
+      [&](size_t i, int64_t r) {
+        shifted[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(RegressPredict(y0, slope, x[0], x[i + 1])) +
+                                              static_cast<uint64_t>(r));
+      },
+      from == 0 ? 0 : from - 1);
 }
 
 void ScaledToDoubles(const int64_t* ints, size_t n, int scale, double* out) {
@@ -424,23 +450,26 @@ void EncodeValues(const double* v, size_t n, std::string* dst) {
   }
 }
 
-bool DecodeValues(std::string_view* in, size_t n, double* out) {
+bool DecodeValues(std::string_view* in, size_t n, double* out) { return DecodeValuesFrom(in, n, 0, out); }
+
+bool DecodeValuesFrom(std::string_view* in, size_t n, size_t from, double* out) {
   uint8_t kind;
-  if (n == 0 || !GetByte(in, &kind)) return false;
+  if (n == 0 || from >= n || !GetByte(in, &kind)) return false;
+  const size_t tail = n - from;
   switch (kind) {
     case kValuesConst: {
       uint64_t b;
       if (!base::GetFixed64(in, &b)) return false;
       double d = std::bit_cast<double>(b);
-      for (size_t i = 0; i < n; ++i) out[i] = d;
+      for (size_t i = 0; i < tail; ++i) out[i] = d;
       return true;
     }
     case kValuesInt: {
       uint8_t scale;
       if (!GetByte(in, &scale) || scale > kMaxDecimalScale || n > kMaxChunkSamples) return false;
       int64_t ints[kMaxChunkSamples];
-      if (!DecodeInts(in, n, ints)) return false;
-      ScaledToDoubles(ints, n, scale, out);
+      if (!DecodeIntsFrom(in, n, from, ints)) return false;
+      ScaledToDoubles(ints, tail, scale, out);
       return true;
     }
     case kValuesFloatFor: {
@@ -450,12 +479,22 @@ bool DecodeValues(std::string_view* in, size_t n, double* out) {
       size_t bytes = PackedBytes(n, width);
       if (bytes > in->size()) return false;
       BitReader r(in->data(), in->data() + bytes);
-      for (size_t i = 0; i < n; ++i) out[i] = std::bit_cast<double>(lo + r.Read(width));
+      for (size_t i = 0; i < n; ++i) {
+        uint64_t b = lo + r.Read(width);
+        if (i >= from) out[i - from] = std::bit_cast<double>(b);
+      }
       in->remove_prefix(bytes);
       return !r.bad();
     }
-    case kValuesXor:
-      return GetXor(in, n, out);
+    case kValuesXor: {
+      // Each value depends on the one before: decode all, keep the tail.
+      if (from == 0) return GetXor(in, n, out);
+      if (n > kMaxChunkSamples) return false;
+      double all[kMaxChunkSamples];
+      if (!GetXor(in, n, all)) return false;
+      std::memcpy(out, all + from, tail * sizeof(double));
+      return true;
+    }
     default:
       return false;
   }

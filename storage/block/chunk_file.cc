@@ -242,7 +242,8 @@ absl::StatusOr<std::string_view> PageCache::Entry(uint64_t ref) {
   return std::string_view(p->raw).substr(p->data_start + begin, p->ends[i] - begin);
 }
 
-absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t count, double* values) {
+absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t count, size_t first,
+                                    double* values) {
   uint64_t base_ref;
   e.remove_prefix(1);
   if (!base::GetVarint64(&e, &base_ref) || e.empty() || static_cast<uint8_t>(e[0]) > kMaxDecimalScale) {
@@ -272,51 +273,82 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
   }
   const std::vector<int64_t>& ref_ints = cached->second;
   if (ref_ints.size() != count) return Corrupt(ChunkRefPage(ref), "regression reference length mismatch");
-  ints_.resize(count);
+  ints_.resize(count - first);
   std::string_view body = body_;
-  if (!DecodeRegress(&body, ref_ints.data(), count, ints_.data())) {
+  if (!DecodeRegressFrom(&body, ref_ints.data(), count, first, ints_.data())) {
     return Corrupt(ChunkRefPage(ref), "bad regression values");
   }
-  ScaledToDoubles(ints_.data(), count, scale, values);
+  ScaledToDoubles(ints_.data(), count - first, scale, values);
   return absl::OkStatus();
 }
 
-absl::Status PageCache::ReadSeriesChunk(uint64_t ref, int64_t* ts, double* values, size_t* n) {
+absl::Status PageCache::SeriesChunkHeader(uint64_t ref, size_t* count, uint64_t* ts_ref,
+                                          std::string_view* values) {
   ASSIGN_OR_RETURN(std::string_view e, Entry(ref));
-  uint64_t count, ts_ref;
+  uint64_t c;
   if (e.empty() || static_cast<uint8_t>(e[0]) != kEntrySeriesChunk) {
     return Corrupt(ChunkRefPage(ref), "not a series chunk");
   }
   e.remove_prefix(1);
-  if (!base::GetVarint64(&e, &count) || count == 0 || count > kMaxChunkSamples ||
-      !base::GetVarint64(&e, &ts_ref)) {
+  if (!base::GetVarint64(&e, &c) || c == 0 || c > kMaxChunkSamples || !base::GetVarint64(&e, ts_ref)) {
     return Corrupt(ChunkRefPage(ref), "bad series chunk header");
   }
-  if (!e.empty() && static_cast<uint8_t>(e[0]) == kValuesRegress) {
-    RETURN_IF_ERROR(ReadRegress(ref, e, count, values));
-  } else if (!DecodeValues(&e, count, values)) {
-    return Corrupt(ChunkRefPage(ref), "bad chunk values");
-  }
-  if (ts_ref != ts_ref_) {
-    ts_ref_ = UINT64_MAX;
-    ASSIGN_OR_RETURN(std::string_view t, Entry(ts_ref));
-    uint64_t tn;
-    if (t.empty() || static_cast<uint8_t>(t[0]) != kEntryTimestamps) {
-      return Corrupt(ChunkRefPage(ts_ref), "not a timestamp column");
-    }
-    t.remove_prefix(1);
-    if (!base::GetVarint64(&t, &tn) || tn == 0 || tn > kMaxChunkSamples) {
-      return Corrupt(ChunkRefPage(ts_ref), "bad timestamp column header");
-    }
-    ts_.resize(tn);
-    if (!DecodeInts(&t, tn, ts_.data())) return Corrupt(ChunkRefPage(ts_ref), "bad timestamps");
-    ts_n_ = tn;
-    ts_ref_ = ts_ref;
-  }
-  if (ts_n_ != count) return Corrupt(ChunkRefPage(ref), "timestamp column length mismatch");
-  std::copy(ts_.begin(), ts_.begin() + static_cast<ptrdiff_t>(count), ts);
-  *n = count;
+  *count = c;
+  *values = e;
   return absl::OkStatus();
+}
+
+absl::Status PageCache::LoadTimestampColumn(uint64_t ts_ref) {
+  if (ts_ref == ts_ref_) return absl::OkStatus();
+  ts_ref_ = UINT64_MAX;
+  ASSIGN_OR_RETURN(std::string_view t, Entry(ts_ref));
+  uint64_t tn;
+  if (t.empty() || static_cast<uint8_t>(t[0]) != kEntryTimestamps) {
+    return Corrupt(ChunkRefPage(ts_ref), "not a timestamp column");
+  }
+  t.remove_prefix(1);
+  if (!base::GetVarint64(&t, &tn) || tn == 0 || tn > kMaxChunkSamples) {
+    return Corrupt(ChunkRefPage(ts_ref), "bad timestamp column header");
+  }
+  ts_.resize(tn);
+  if (!DecodeInts(&t, tn, ts_.data())) return Corrupt(ChunkRefPage(ts_ref), "bad timestamps");
+  ts_n_ = tn;
+  ts_ref_ = ts_ref;
+  return absl::OkStatus();
+}
+
+absl::Status PageCache::ReadValues(uint64_t ref, size_t first, double* values) {
+  size_t count = 0;
+  uint64_t ts_ref = 0;
+  std::string_view e;
+  RETURN_IF_ERROR(SeriesChunkHeader(ref, &count, &ts_ref, &e));
+  if (first >= count) return Corrupt(ChunkRefPage(ref), "value index out of range");
+  if (!e.empty() && static_cast<uint8_t>(e[0]) == kValuesRegress) {
+    return ReadRegress(ref, e, count, first, values);
+  }
+  if (!DecodeValuesFrom(&e, count, first, values)) return Corrupt(ChunkRefPage(ref), "bad chunk values");
+  return absl::OkStatus();
+}
+
+absl::Status PageCache::ReadTimestamps(uint64_t ref, int64_t from_ms, int64_t* ts, size_t* n,
+                                       size_t* first) {
+  size_t count = 0;
+  uint64_t ts_ref = 0;
+  std::string_view e;
+  RETURN_IF_ERROR(SeriesChunkHeader(ref, &count, &ts_ref, &e));
+  RETURN_IF_ERROR(LoadTimestampColumn(ts_ref));
+  if (ts_n_ != count) return Corrupt(ChunkRefPage(ref), "timestamp column length mismatch");
+  const size_t i = static_cast<size_t>(std::lower_bound(ts_.begin(), ts_.end(), from_ms) - ts_.begin());
+  std::copy(ts_.begin() + static_cast<ptrdiff_t>(i), ts_.end(), ts);
+  *first = i;
+  *n = count - i;
+  return absl::OkStatus();
+}
+
+absl::Status PageCache::ReadSeriesChunk(uint64_t ref, int64_t* ts, double* values, size_t* n) {
+  size_t first;
+  RETURN_IF_ERROR(ReadTimestamps(ref, INT64_MIN, ts, n, &first));
+  return ReadValues(ref, 0, values);
 }
 
 }  // namespace promlet::storage::block

@@ -23,6 +23,16 @@ void RoundTripInts(const std::vector<int64_t>& v) {
   ASSERT_TRUE(DecodeInts(&in, v.size(), out.data()));
   EXPECT_EQ(out, v);
   EXPECT_EQ(in, "tail");
+  // A tail decodes to the same elements and consumes the same bytes.
+  for (size_t from : {size_t{1}, size_t{2}, v.size() / 2, v.size() - 1}) {
+    if (from == 0 || from >= v.size()) continue;
+    SCOPED_TRACE(testing::Message() << "from=" << from);
+    in = buf;
+    std::vector<int64_t> tail(v.size() - from);
+    ASSERT_TRUE(DecodeIntsFrom(&in, v.size(), from, tail.data()));
+    EXPECT_EQ(tail, std::vector<int64_t>(v.begin() + static_cast<ptrdiff_t>(from), v.end()));
+    EXPECT_EQ(in, "tail");
+  }
 }
 
 void RoundTripValues(const std::vector<double>& v, int want_kind = -1) {
@@ -39,6 +49,17 @@ void RoundTripValues(const std::vector<double>& v, int want_kind = -1) {
     ASSERT_EQ(std::bit_cast<uint64_t>(out[i]), std::bit_cast<uint64_t>(v[i])) << "i=" << i;
   }
   EXPECT_EQ(in, "tail");
+  for (size_t from : {size_t{1}, size_t{2}, v.size() / 2, v.size() - 1}) {
+    if (from == 0 || from >= v.size()) continue;
+    SCOPED_TRACE(testing::Message() << "from=" << from);
+    in = buf;
+    std::vector<double> tail(v.size() - from);
+    ASSERT_TRUE(DecodeValuesFrom(&in, v.size(), from, tail.data()));
+    for (size_t i = from; i < v.size(); ++i) {
+      ASSERT_EQ(std::bit_cast<uint64_t>(tail[i - from]), std::bit_cast<uint64_t>(v[i])) << "i=" << i;
+    }
+    EXPECT_EQ(in, "tail");
+  }
 }
 
 TEST(ChunkCodecTest, IntsRoundTrip) {
@@ -95,6 +116,13 @@ TEST(ChunkCodecTest, RegressRoundTrip) {
     ASSERT_TRUE(DecodeRegress(&in, ref.data(), n, out.data()));
     EXPECT_EQ(out, y);
     EXPECT_EQ(in, "tail");
+    for (size_t from : {size_t{1}, size_t{2}, n / 2, n - 1}) {
+      in = buf;
+      std::vector<int64_t> tail(n - from);
+      ASSERT_TRUE(DecodeRegressFrom(&in, ref.data(), n, from, tail.data()));
+      EXPECT_EQ(tail, std::vector<int64_t>(y.begin() + static_cast<ptrdiff_t>(from), y.end()));
+      EXPECT_EQ(in, "tail");
+    }
   }
 }
 
