@@ -86,7 +86,12 @@ std::string GoJsonFloat(double f) {
 void WriteSamplePair(JsonWriter& w, int64_t t, double v) {
   w.BeginArray();
   w.TimestampMs(t);
-  w.String(FormatFloat(v));
+  // A formatted float needs no JSON escaping: quote it in place.
+  char buf[kFormatFloatMax + 2];
+  buf[0] = '"';
+  char* end = FormatFloatTo(v, buf + 1);
+  *end++ = '"';
+  w.Raw(std::string_view(buf, static_cast<size_t>(end - buf)));
   w.EndArray();
 }
 

@@ -11,6 +11,7 @@
 #ifndef PROMLET_QUERY_API_JSON_WRITER_H_
 #define PROMLET_QUERY_API_JSON_WRITER_H_
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,14 +53,16 @@ class JsonWriter {
       out_->push_back('-');
       u = 0 - u;
     }
-    out_->append(std::to_string(u / 1000));
+    char buf[32];
+    char* end = std::to_chars(buf, buf + sizeof(buf), u / 1000).ptr;
     const uint64_t frac = u % 1000;
     if (frac != 0) {
-      out_->push_back('.');
-      if (frac < 100) out_->push_back('0');
-      if (frac < 10) out_->push_back('0');
-      out_->append(std::to_string(frac));
+      *end++ = '.';
+      *end++ = static_cast<char>('0' + frac / 100);
+      *end++ = static_cast<char>('0' + frac / 10 % 10);
+      *end++ = static_cast<char>('0' + frac % 10);
     }
+    out_->append(buf, end);
   }
 
   // Go encoding/json string quoting with HTML escaping (<, >, & as
@@ -98,6 +101,19 @@ inline void JsonWriter::AppendQuotedTo(std::string_view s, std::string* out) {
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    // Copy runs of characters that need no escaping at once (label names
+    // and values nearly always are one run).
+    size_t plain = i;
+    while (plain < s.size()) {
+      const unsigned char c = static_cast<unsigned char>(s[plain]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out->append(s.data() + i, plain - i);
+      i = plain;
+      if (i == s.size()) break;
+    }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {

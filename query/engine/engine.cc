@@ -54,12 +54,16 @@ void SortMatrix(Matrix* m) {
 
 }  // namespace
 
+char* FormatFloatTo(double v, char* buf) {
+  auto put = [buf](std::string_view s) { return std::copy(s.begin(), s.end(), buf); };
+  if (std::isnan(v)) return put("NaN");
+  if (std::isinf(v)) return put(v > 0 ? "+Inf" : "-Inf");
+  return std::to_chars(buf, buf + kFormatFloatMax, v, std::chars_format::fixed).ptr;
+}
+
 std::string FormatFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  return std::string(buf, r.ptr);
+  char buf[kFormatFloatMax];
+  return std::string(buf, FormatFloatTo(v, buf));
 }
 
 const char* DocumentedType(ValueType t) {

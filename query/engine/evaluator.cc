@@ -187,6 +187,21 @@ void QueryContext::Info(std::string i) {
 }
 
 Labels DropMetricName(const Labels& l) {
+  // Usual case, once per output series: __name__ is the first label and
+  // neither __type__ nor __unit__ follows, so the rest of the encoding is
+  // the answer (values are views into it).
+  auto first = l.begin();
+  if (first != l.end() && (*first).name == storage::kMetricName) {
+    bool more = false;
+    for (auto it = ++l.begin(); it != l.end() && !more; ++it) {
+      more = (*it).name == "__type__" || (*it).name == "__unit__";
+    }
+    if (!more) {
+      const std::string_view name_value = (*first).value;
+      const size_t skip = static_cast<size_t>(name_value.data() + name_value.size() - l.bytes().data());
+      return Labels::FromEncoded(std::string(l.bytes().substr(skip)));
+    }
+  }
   storage::LabelsBuilder b(l);
   b.Del(storage::kMetricName).Del("__type__").Del("__unit__");
   return b.Build();

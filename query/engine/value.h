@@ -58,6 +58,10 @@ struct QueryResult {
 // Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus writes sample
 // values: "1.5", "100", "0.0001", "NaN", "+Inf", "-Inf".
 std::string FormatFloat(double v);
+// The same text written into buf, which has room for kFormatFloatMax
+// bytes; returns the end (no allocation, for the per-sample JSON path).
+inline constexpr size_t kFormatFloatMax = 400;
+char* FormatFloatTo(double v, char* buf);
 
 }  // namespace promlet::query
 
