@@ -73,6 +73,24 @@ class ScrapeCache {
     seen_.push_back({raw, IndexOf(e)});
     return e;
   }
+  // The key the ordered fast path expects next (empty at the end of the
+  // order): the parser's ExpectSeries() hint. Valid until EndScrape.
+  std::string_view ExpectedKey() const {
+    if (cursor_ >= order_.size()) return {};
+    const Slot& s = order_[cursor_];
+    return std::string_view(order_keys_.data() + s.off, s.len);
+  }
+  // Find() for a key the caller proved equal to ExpectedKey() (the parser
+  // matched its hint): no comparison again.
+  Entry* TakeExpected(std::string_view raw) {
+    Entry* e = &entries_[order_[cursor_++].idx];
+    if (e->used_iter != iter_) {
+      e->used_iter = iter_;
+      ++used_;
+    }
+    seen_.push_back({raw, IndexOf(e)});
+    return e;
+  }
   // Adds a series (or a dropped one, with `dropped`).
   Entry* Add(std::string_view raw, storage::SeriesRef ref, storage::Labels labels, bool dropped = false);
 

@@ -146,13 +146,15 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
     }
     textparse::Parser* p = *fmt == textparse::Format::kOpenMetrics ? &scratch->openmetrics : &scratch->text;
     p->Reset(body);
+    const bool hints = order_from_text_ && *fmt == textparse::Format::kPrometheusText;
     bool done = false;
     while (!done) {
+      if (hints) p->ExpectSeries(cache_.ExpectedKey());
       switch (p->Next()) {
         case Entry::kSeries: {
           ++st.total;
           const std::string_view key = p->series();
-          ScrapeCache::Entry* e = cache_.Find(key);
+          ScrapeCache::Entry* e = p->matched_expected() ? cache_.TakeExpected(key) : cache_.Find(key);
           if (e != nullptr && e->dropped) break;
           const bool explicit_ts = cfg_->honor_timestamps && p->has_timestamp();
           const int64_t t = explicit_ts ? p->timestamp_ms() : t_ms;
@@ -234,6 +236,7 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
     if (st.status.ok() && over_limit) st.status = absl::ResourceExhaustedError("sample limit exceeded");
     if (!st.status.ok()) return st;
     UpdateMetadata(scratch);
+    order_from_text_ = *fmt == textparse::Format::kPrometheusText;  // IterDone(true) below learns the order
   }
   // Series of the previous scrape not seen now: stale (Prometheus forEachStale).
   cache_.ForEachStale([&](ScrapeCache::Entry& e) {

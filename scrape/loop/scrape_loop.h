@@ -97,6 +97,9 @@ class ScrapeLoop {
   base::Clock* const clock_;
 
   ScrapeCache cache_;
+  // The cache's scrape order was learnt from a 0.0.4 body, so its keys are
+  // valid Parser::ExpectSeries() hints for the 0.0.4 parser.
+  bool order_from_text_ = false;
   std::array<storage::SeriesRef, 5> report_refs_{};
   std::array<storage::Labels, 5> report_labels_;
   uint64_t meta_hash_ = 0;

@@ -295,8 +295,8 @@ inline bool ParseShortNumber(const char* begin, const char* p, const char* end, 
 
 // Parses the number token that starts at p and ends before the first byte
 // for which is_delim() holds (or at end); *token_end is set either way. The
-// common [-]digits[.digits] with at most 15 digits is converted while it is
-// scanned (exact: one correctly rounded division, Clinger's fast path);
+// common [-]digits[.digits] whose mantissa is an exact double is converted
+// while it is scanned (one correctly rounded division, Clinger's fast path);
 // anything else goes through ParseGoFloat. False on an invalid number
 // (check *token_end == p for an empty token).
 // `begin`: where readable memory starts (the body), for ParseShortNumber.
@@ -311,17 +311,29 @@ inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
     ++q;
   }
   const char* digits = q;
+  // Leading zeros carry no value (zero-padded exporters write
+  // "00000000000000001234"); skipping them keeps m free of wrap-around for
+  // up to 19 further digits.
+  while (q < end && *q == '0') ++q;
+  const char* significant = q;
   uint64_t m = 0;
   q = ScanDigits(q, end, &m);
   long nd = q - digits;
+  long scanned = q - significant;
   long frac = 0;
   if (nd > 0 && q < end && *q == '.') {
     const char* f = ++q;
     q = ScanDigits(q, end, &m);
     frac = q - f;
     nd += frac;
+    scanned += frac;
   }
-  if (nd > 0 && nd <= 15 && (q == end || is_delim(*q))) {
+  // Clinger's fast path: exact when the mantissa is an exact double (at
+  // most 19 digits scanned, so no wrap, and m <= 2^53) and 10^frac is too
+  // (frac <= 22): one correctly rounded division.
+  constexpr uint64_t kMaxExactMantissa = uint64_t{1} << 53;
+  const bool exact_mantissa = nd > 0 && scanned <= 19 && m <= kMaxExactMantissa;
+  if (exact_mantissa && frac <= 22 && (q == end || is_delim(*q))) {
     double v = static_cast<double>(m);
     if (frac) v /= kPow10[frac];
     *out = neg ? -v : v;
@@ -329,9 +341,9 @@ inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
     return true;
   }
   // Exponent form (node_exporter's "1.6934e+09"): still exact when the
-  // mantissa has at most 15 digits and the net power of ten is within
-  // +-22 (one correctly rounded multiply or divide, Clinger's fast path).
-  if (nd > 0 && nd <= 15 && q < end && (*q == 'e' || *q == 'E')) {
+  // mantissa is exact and the net power of ten is within +-22 (one
+  // correctly rounded multiply or divide, Clinger's fast path).
+  if (exact_mantissa && q < end && (*q == 'e' || *q == 'E')) {
     const char* e = q + 1;
     const bool exp_neg = e < end && *e == '-';
     if (e < end && (*e == '+' || *e == '-')) ++e;

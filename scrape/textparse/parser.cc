@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "base/strings.h"
 #include "scrape/textparse/fast_series.h"
@@ -111,6 +112,8 @@ void Parser::Reset(std::string_view body) {
   end_ = body.data() + body.size();
   status_ = absl::OkStatus();
   done_ = false;
+  expected_ = {};
+  series_pending_ = false;
   type_name_ = {};
   type_type_ = MetricType::kUnknown;
   if (validator_) validator_->Reset();
@@ -121,6 +124,8 @@ Entry Parser::Next() {
   has_timestamp_ = false;
   has_exemplar_ = false;
   labels_decoded_ = false;
+  matched_expected_ = false;
+  series_pending_ = false;
   exemplar_decoded_ = false;
   return options_.format == Format::kOpenMetrics ? ParseOpenMetrics() : ParseText();
 }
@@ -263,6 +268,7 @@ void Parser::DecodeLabels(std::span<const RawLabel> raw, bool normalise,
 
 std::span<const storage::Label> Parser::labels() {
   if (!labels_decoded_) {
+    if (series_pending_) DecodePendingSeries();
     DecodeLabels(sample_labels_, options_.normalize_le_quantile, &labels_, &label_scratch_);
     labels_decoded_ = true;
   }
@@ -271,7 +277,7 @@ std::span<const storage::Label> Parser::labels() {
 
 void Parser::LabelsTo(storage::LabelsBuilder* b) {
   b->Clear();
-  b->Set(storage::kMetricName, metric_name_);
+  b->Set(storage::kMetricName, metric_name());
   for (const storage::Label& l : labels()) b->Set(l.name, l.value);
 }
 
@@ -362,6 +368,7 @@ Entry Parser::ParseText() {
       done_ = true;
       return Entry::kEof;
     }
+    if (!expected_.empty() && !strict && TextExpected(p)) return Entry::kSeries;
     return TextSample(p);
   }
 }
@@ -686,6 +693,36 @@ inline Entry Parser::TextValue(const char* line, const char* p) {
     if (!err.empty()) return FailMsg(line, err);
   }
   return e;
+}
+
+// Why a match is exact: the hint is a series the general code accepted, and
+// that code decides where a series ends from its bytes alone, except for a
+// bare name, whose end the next byte decides (a name character continues
+// it, blanks then '{' open a label set). So a label-set key must be followed
+// by anything, a bare name by a blank; TextValue then rejects a '{' after
+// the blanks, and on any rejection the line goes to the general code, which
+// reports the error itself.
+bool Parser::TextExpected(const char* line) {
+  const size_t n = expected_.size();
+  if (static_cast<size_t>(end_ - line) <= n || std::memcmp(line, expected_.data(), n) != 0) return false;
+  if (expected_.back() != '}' && line[n] != ' ' && line[n] != '\t') return false;
+  if (ABSL_PREDICT_FALSE(TextValue(line, line + n) != Entry::kSeries)) {
+    status_ = absl::OkStatus();
+    done_ = false;
+    has_timestamp_ = false;
+    return false;
+  }
+  series_ = std::string_view(line, n);
+  series_pending_ = true;
+  matched_expected_ = true;
+  return true;
+}
+
+void Parser::DecodePendingSeries() const {
+  auto* self = const_cast<Parser*>(this);
+  self->series_pending_ = false;
+  const char* line = series_.data();
+  if (self->FastSeries(line) == nullptr) (void)self->TextSeries(line);
 }
 
 Entry Parser::TextSample(const char* line) {

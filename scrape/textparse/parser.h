@@ -156,12 +156,28 @@ class Parser {
   // such as `line 3, column 14: expected label value, got "1"`.
   const absl::Status& status() const { return status_; }
 
+  // Scrape-cache hint (Prometheus text 0.0.4 in scrape mode; ignored
+  // otherwise): the series the caller expects on the next sample line. It
+  // must be a series() that a Parser with the same options returned before
+  // (the scrape cache's previous-scrape order) and stay valid until Next()
+  // returns; empty means no hint. When the next sample line starts with
+  // exactly these bytes and they end its series, the parser reads only the
+  // value and timestamp (no tokenising of the series); every accessor still
+  // returns what the full parse gives, metric_name() and labels() decoded on
+  // first use. Anything unusual takes the full parse.
+  void ExpectSeries(std::string_view key) { expected_ = key; }
+  // The last kSeries entry matched the ExpectSeries() hint.
+  bool matched_expected() const { return matched_expected_; }
+
   // --- valid after kSeries ---
   // The raw bytes of the metric name and label set exactly as written
   // (`up{job="a"}`), the scrape-cache key. Excludes value and timestamp.
   std::string_view series() const { return series_; }
   // Decoded metric name (quoted UTF-8 names are unquoted and unescaped).
-  std::string_view metric_name() const { return metric_name_; }
+  std::string_view metric_name() const {
+    if (series_pending_) DecodePendingSeries();
+    return metric_name_;
+  }
   double value() const { return value_; }
   bool has_timestamp() const { return has_timestamp_; }
   // 0.0.4: the integer as written. OpenMetrics: float seconds * 1000,
@@ -179,10 +195,12 @@ class Parser {
   // with a suffix valid for that type), else the metric name itself.
   // Resolved on first use per sample.
   std::string_view family_name() const {
+    if (series_pending_) DecodePendingSeries();
     if (!family_resolved_) ResolveFamily();
     return family_name_;
   }
   MetricType family_type() const {
+    if (series_pending_) DecodePendingSeries();
     if (!family_resolved_) ResolveFamily();
     return family_type_;
   }
@@ -213,6 +231,15 @@ class Parser {
   Entry ParseOpenMetrics();
   Entry TextComment(const char* line);
   Entry TextSample(const char* line);
+  // The sample line at `line` through the ExpectSeries() hint: true (a
+  // sample emitted) when it matched and its value parsed, else false with
+  // nothing changed.
+  bool TextExpected(const char* line);
+  // A hint-matched sample's metric name and labels, parsed from series_ on
+  // first use. The series parse is pure in its bytes, so mutating the
+  // lazily-filled fields behind const is safe (a Parser is never const
+  // while it parses).
+  void DecodePendingSeries() const;
   const char* TextSeries(const char* line);
   [[gnu::always_inline]] inline Entry TextValue(const char* line, const char* p);
   Entry OmComment(const char* line);
@@ -269,6 +296,11 @@ class Parser {
   double ts_seconds_ = 0;  // OpenMetrics timestamp as written
   bool has_timestamp_ = false;
   bool labels_decoded_ = false;
+  // ExpectSeries() hint, whether the sample matched it, and whether its
+  // metric name and labels are still to be parsed from series_.
+  std::string_view expected_;
+  bool matched_expected_ = false;
+  mutable bool series_pending_ = false;
   // The sample's labels as written: raw_labels_ (general code) or
   // fast_labels_ (fast path).
   std::span<const RawLabel> sample_labels_;

@@ -1,6 +1,6 @@
-// The SIMD sample-line fast path (scrape/textparse/fast_series.h) must give
-// exactly what the general code gives: same entries, views, value bits,
-// timestamps, errors. Bodies are parsed with ParserOptions::fast_path on and
+// The SIMD sample-line fast path (scrape/textparse/fast_series.h) and the
+// scrape cache's ExpectSeries() hints must give exactly what the general
+// code gives: same entries, views, value bits, timestamps, errors. Bodies are parsed with ParserOptions::fast_path on and
 // off and compared, with tokens shifted across every 16/32/64-byte block
 // boundary; the SSE2 and AVX2 variants are also called directly.
 #include <cstdint>
@@ -25,16 +25,29 @@ void Append(std::string* s, std::initializer_list<std::string_view> pieces) {
   for (std::string_view p : pieces) s->append(p);
 }
 
+// ExpectSeries() hints: before the i-th sample, keys[(i + shift) % size].
+struct Hints {
+  const std::vector<std::string>* keys = nullptr;
+  size_t shift = 0;
+};
+
 // Every observable of every entry, as one string per entry.
-std::vector<std::string> Trace(std::string_view body, Format f, bool fast) {
+std::vector<std::string> Trace(std::string_view body, Format f, bool fast, Hints hints = {},
+                               size_t* matched = nullptr) {
   ParserOptions o;
   o.format = f;
   o.fast_path = fast;
   Parser p(o);
   p.Reset(body);
   std::vector<std::string> out;
+  size_t samples = 0;
   for (int guard = 0; guard < 100000; ++guard) {
+    if (hints.keys != nullptr && !hints.keys->empty()) {
+      p.ExpectSeries((*hints.keys)[(samples + hints.shift) % hints.keys->size()]);
+    }
     Entry e = p.Next();
+    if (e == Entry::kSeries) ++samples;
+    if (matched != nullptr && e == Entry::kSeries && p.matched_expected()) ++*matched;
     std::string s = std::to_string(static_cast<int>(e)) + " ";
     if (e == Entry::kError) {
       out.push_back(s + std::string(p.status().message()));
@@ -261,6 +274,132 @@ TEST(ShortNumber, MatchesStrtod) {
     std::memcpy(&want_bits, &want, 8);
     ASSERT_EQ(got_bits, want_bits) << token;
   }
+}
+
+// Zero-padded numbers (the synthetic targets write 20-character values):
+// leading zeros do not count against the exact conversion, which must still
+// round exactly like strtod, also with long fractions.
+TEST(ShortNumber, ZeroPaddedMatchesStrtod) {
+  std::mt19937_64 rng(7);
+  auto delim = [](char c) { return c == ' ' || c == '\n'; };
+  for (int round = 0; round < 200000; ++round) {
+    std::string token;
+    if (rng() % 4 == 0) token += '-';
+    token += std::string(rng() % 22, '0');
+    int int_digits = static_cast<int>(rng() % 21);
+    for (int i = 0; i < int_digits; ++i) token += static_cast<char>('0' + rng() % 10);
+    if (token.empty() || token == "-") token += '0';
+    if (rng() % 2) {
+      token += '.';
+      if (rng() % 2) token += std::string(rng() % 24, '0');
+      int frac_digits = static_cast<int>(rng() % 20);
+      for (int i = 0; i < frac_digits; ++i) token += static_cast<char>('0' + rng() % 10);
+    }
+    if (rng() % 5 == 0) Append(&token, {"e", std::to_string(static_cast<int>(rng() % 60) - 30)});
+    const std::string body = token + " 1\n" + std::string(rng() % 40, 'x');
+    const char* token_end = nullptr;
+    double got = 0;
+    ASSERT_TRUE(internal::ParseNumberToken(body.data(), body.data() + body.size(), delim, &token_end, &got,
+                                           body.data()))
+        << token;
+    ASSERT_EQ(std::string_view(body.data(), token_end - body.data()), token);
+    double want = std::strtod(token.c_str(), nullptr);
+    uint64_t got_bits, want_bits;
+    std::memcpy(&got_bits, &got, 8);
+    std::memcpy(&want_bits, &want, 8);
+    ASSERT_EQ(got_bits, want_bits) << token;
+  }
+}
+
+// The series keys the general code returns for `body`, in order.
+std::vector<std::string> SeriesKeys(std::string_view body) {
+  ParserOptions o;
+  o.fast_path = false;
+  Parser p(o);
+  p.Reset(body);
+  std::vector<std::string> keys;
+  for (Entry e; (e = p.Next()) != Entry::kEof && e != Entry::kError;) {
+    if (e == Entry::kSeries) keys.emplace_back(p.series());
+  }
+  return keys;
+}
+
+// Parsing `body` with the keys of `previous` as ExpectSeries() hints, at
+// every rotation of the hint sequence, gives exactly what it gives without.
+// Returns the hint matches of rotation 0.
+size_t ExpectSameWithHints(const std::string& previous, const std::string& body) {
+  SCOPED_TRACE(testing::Message() << "previous:\n" << previous << "\nbody:\n" << body);
+  const std::vector<std::string> keys = SeriesKeys(previous);
+  std::vector<char> exact(body.begin(), body.end());
+  std::string_view view(exact.data(), exact.size());
+  const std::vector<std::string> want = Trace(view, Format::kPrometheusText, true);
+  size_t matched0 = 0;
+  for (size_t shift = 0; shift <= keys.size(); ++shift) {
+    for (bool fast : {true, false}) {
+      size_t matched = 0;
+      EXPECT_EQ(Trace(view, Format::kPrometheusText, fast, {&keys, shift}, &matched), want) << "shift " << shift;
+      if (shift == 0 && fast) matched0 = matched;
+    }
+  }
+  // OpenMetrics ignores the hint.
+  size_t om_matched = 0;
+  EXPECT_EQ(Trace(view, Format::kOpenMetrics, true, {&keys, 0}, &om_matched), Trace(view, Format::kOpenMetrics, true));
+  EXPECT_EQ(om_matched, 0u);
+  return matched0;
+}
+
+TEST(ExpectedSeries, SteadyScrapeMatchesEveryLine) {
+  const std::string a =
+      "# HELP x h\n# TYPE x counter\nx_total{a=\"b\",c=\"d\"} 00000000000000000001\n"
+      "x_total{a=\"b\",c=\"e\"} 2 1700\ny 3\n{\"z.z\",a=\"b\"} 4\nw\t5\n";
+  const std::string b =
+      "# HELP x h\n# TYPE x counter\nx_total{a=\"b\",c=\"d\"} 00000000000000000009\n"
+      "x_total{a=\"b\",c=\"e\"} 8 1800\ny 7\n{\"z.z\",a=\"b\"} 6\nw\t5\n";
+  EXPECT_EQ(ExpectSameWithHints(a, b), 5u);
+}
+
+// A hint that is a prefix of the line, or whose bytes match a line that the
+// general code reads differently, must not be taken for a match.
+TEST(ExpectedSeries, LookalikesAndErrorsTakeTheGeneralCode) {
+  const char* const kPrevious[] = {
+      "foo 1\n", "foo{a=\"b\"} 1\n", "x{a=\"b\nc\"} 1\n", "{\"foo\"} 1\n", "foo{} 1\n", "foo{a=\"b\",} 1\n",
+  };
+  const char* const kLines[] = {
+      "foo 2",          "foo_bar 2",       "foo1 2",           "fooInf 2",        "foo {a=\"b\"} 2",
+      "foo\t{a=\"b\"} 2", "foo  2 17",      "foo 2 17 18",      "foo abc",         "foo",
+      "foo ",           "foo{a=\"b\"} 2",  "foo{a=\"b\"}2",     "foo{a=\"b\"} 2 x", "foo{a=\"b\"} {",
+      "foo{a=\"b\"}",    "foo{a=\"b\",c=\"d\"} 2", "foo{a=\"b\"} NaN", "foo{a=\"b\"} -Inf 5",
+      "x{a=\"b\nc\"} 2", "x{a=\"b\nc\"}",    "{\"foo\"} 2",      "{\"foo\"}x 2",    "foo{} 2",
+      "foo{a=\"b\",} 2", "foo{a=\"b\",}",   "foo{a=\"b\"} 99999999999999999999999 1",
+      "foo{a=\"b\"} 1 99999999999999999999",
+  };
+  for (const char* prev : kPrevious) {
+    for (const char* line : kLines) {
+      for (const std::string& tail : {std::string(), std::string("\n"), "\n" + std::string(80, '#') + "\n"}) {
+        ExpectSameWithHints(prev, std::string(line) + tail);
+        ExpectSameWithHints(prev, "  " + std::string(line) + tail);
+      }
+    }
+  }
+}
+
+// Hints from one random body applied to another (same line pool, so keys
+// often match and often are near misses).
+TEST(ExpectedSeries, SameAsWithoutHintsOnRandomBodies) {
+  std::mt19937 rng(99);
+  const char* const kSeries[] = {"a", "a_b", "a{x=\"1\"}", "a{x=\"1\",y=\"2\"}", "a{x=\"12\"}", "{\"a\",x=\"1\"}",
+                                 "a {x=\"1\"}", "a{x=\"1\"} ", "a{x=\"1\\\"\"}", "a\t", "a1"};
+  const char* const kRest[] = {" 1", " 2 3", "1", " x", " 1 2 3", " -Inf", " 0001.500", "", " {", " 1 "};
+  auto body = [&] {
+    std::string s;
+    for (int l = 0, n = 1 + static_cast<int>(rng() % 6); l < n; ++l) {
+      if (rng() % 8 == 0) s += "# HELP a h\n";
+      Append(&s, {kSeries[rng() % std::size(kSeries)], kRest[rng() % std::size(kRest)]});
+      if (l + 1 < n || rng() % 2) s += "\n";
+    }
+    return s;
+  };
+  for (int round = 0; round < 3000; ++round) ExpectSameWithHints(body(), body());
 }
 
 }  // namespace
