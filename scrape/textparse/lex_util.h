@@ -188,6 +188,21 @@ inline const char* ScanDigits(const char* q, const char* end, uint64_t* m) {
   return q;
 }
 
+// Skips ASCII '0' bytes from q, 8 per step.
+inline const char* SkipZeros(const char* q, const char* end) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  while (end - q >= 8) {
+    uint64_t w;
+    std::memcpy(&w, q, 8);
+    const uint64_t not_zero_char = w ^ 0x3030303030303030ull;  // 0 bytes where '0'
+    if (not_zero_char != 0) return q + (__builtin_ctzll(not_zero_char) >> 3);
+    q += 8;
+  }
+#endif
+  while (q < end && *q == '0') ++q;
+  return q;
+}
+
 inline constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -314,7 +329,7 @@ inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
   // Leading zeros carry no value (zero-padded exporters write
   // "00000000000000001234"); skipping them keeps m free of wrap-around for
   // up to 19 further digits.
-  while (q < end && *q == '0') ++q;
+  q = SkipZeros(q, end);
   const char* significant = q;
   uint64_t m = 0;
   q = ScanDigits(q, end, &m);
