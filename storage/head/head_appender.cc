@@ -42,9 +42,7 @@ void HeadAppender::Release() {
 void HeadAppender::PrefetchSeries(uint32_t id) const {
   const MemSeries* s = head_->series_.ById(id);
   if (s == nullptr) return;
-  // Append touches only the first bytes (mem_series.h).
-  __builtin_prefetch(s, 1);
-  __builtin_prefetch(reinterpret_cast<const char*>(s) + MemSeries::kAppendHotBytes - 1, 1);
+  PrefetchMemSeriesHot(s);
 }
 
 absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labels, int64_t t_ms,
@@ -56,8 +54,10 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
     registered_ = true;
   }
   MemSeries* s = nullptr;
+  uint32_t id = 0;  // s->id(), which lies outside the series' first bytes
   if (ref != 0 && ref <= std::numeric_limits<uint32_t>::max()) {
-    s = head_->series_.ById(static_cast<uint32_t>(ref));
+    id = static_cast<uint32_t>(ref);
+    s = head_->series_.ById(id);
   }
   if (s == nullptr) {
     if (ref != 0 && labels.empty()) {
@@ -67,14 +67,14 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
     absl::Status st;
     s = head_->GetOrCreate(labels, &st);
     if (s == nullptr) return st;
+    id = s->id();
   }
   if (t_ms < head_->MinValidTime()) {
     c.out_of_bounds.fetch_add(1, std::memory_order_relaxed);
     return absl::OutOfRangeError("");
   }
-  const uint32_t id = s->id();
-  // With 10k+ series each Append would otherwise wait on two memory misses
-  // (the series and its lock stripe). A scrape appends a target's series in
+  // With 10k+ series each Append would otherwise wait on a memory miss
+  // (or two: the series' first bytes may span two lines). A scrape appends a target's series in
   // the order they were created, so ids mostly ascend by one: fetch the
   // series a few ids ahead while the caller parses the next lines.
   if (id == last_id_ + 1) PrefetchSeries(id + kAppendAhead);
@@ -126,7 +126,7 @@ absl::Status HeadAppender::Commit() {
       // The series (with its lock) and its open chunk buffer: misses per
       // sample otherwise, the chunk's showing up as a stalled lock xchg.
       const PendingSample& ahead = samples_[i + kCommitAhead];
-      PrefetchMemSeries(ahead.series);
+      PrefetchMemSeriesHot(ahead.series);
       if (ahead.chunk_hint != nullptr) {
         // The append writes from the tail on, a few bytes at most.
         __builtin_prefetch(ahead.chunk_hint, 1);

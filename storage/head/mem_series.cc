@@ -1,7 +1,9 @@
 #include "storage/head/mem_series.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
+#include <limits>
 #include <new>
 
 #include "base/coding.h"
@@ -17,11 +19,28 @@ int64_t NextBoundary(int64_t t, int64_t range) {
   return (q + 1) * range;
 }
 
-static_assert(sizeof(chunkenc::XorAppender) == 32 && sizeof(ChunkBuf) == 16 &&
-                  sizeof(SpinLock) == 1,
+// ms_to_boundary_ for a chunk starting at min_t whose last sample is at t,
+// before the boundary: NextBoundary(min_t, range) - t, capped, computed
+// without NextBoundary's overflow near the ends of the int64 range.
+uint32_t BoundaryBudget(int64_t min_t, int64_t t, int64_t range) {
+  int64_t into_range = min_t % range;
+  if (into_range < 0) into_range += range;
+  const uint64_t left = static_cast<uint64_t>(range - into_range) -
+                        (static_cast<uint64_t>(t) - static_cast<uint64_t>(min_t));
+  return static_cast<uint32_t>(std::min<uint64_t>(left, std::numeric_limits<uint32_t>::max()));
+}
+
+static_assert(sizeof(SpinLock) + 3 + 3 * sizeof(uint32_t) + sizeof(chunkenc::XorAppender) +
+                      sizeof(ChunkBuf) <= MemSeries::kAppendHotBytes,
               "MemSeries' first kAppendHotBytes no longer hold what an append touches");
 
 }  // namespace
+
+// The bytes before syms_ (sizeof rounds up past them to 8).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+const size_t MemSeries::kSymsOffset = offsetof(MemSeries, syms_);
+#pragma GCC diagnostic pop
 
 MemSeries* MemSeries::Create(uint32_t id, const uint32_t* label_syms, uint16_t num_labels) {
   // Symbol ids are small for label names and common values: varints take
@@ -42,7 +61,7 @@ MemSeries* MemSeries::Create(uint32_t id, const uint32_t* label_syms, uint16_t n
     }
     buf[n++] = static_cast<uint8_t>(v);
   }
-  void* mem = ::operator new(sizeof(MemSeries) + n);
+  void* mem = ::operator new(std::max(kSymsOffset + n, sizeof(MemSeries)));
   auto* s = new (mem) MemSeries();
   s->id_ = id;
   s->num_labels_ = num_labels;
@@ -99,14 +118,24 @@ bool MemSeries::LabelsEqual(const SymbolTable& symbols, const Labels& labels) co
 bool MemSeries::Append(int64_t t, double v, int samples_per_chunk, int64_t chunk_range_ms,
                        ChunkArena* arena) {
   bool cut = false;
-  if (!head_.empty() && (app_.num_samples() >= samples_per_chunk ||
-                         t >= NextBoundary(head_min_t_, chunk_range_ms))) {
-    CutHeadChunk(arena);
-    cut = true;
+  if (!head_.empty()) {
+    // t > last_t() (the caller checked); unsigned: no overflow.
+    const uint64_t step = static_cast<uint64_t>(t) - static_cast<uint64_t>(app_.last_t());
+    // Short-circuits to the exact test only near the boundary.
+    const bool crosses = step >= ms_to_boundary_ && t >= NextBoundary(head_min_t_, chunk_range_ms);
+    if (app_.num_samples() >= samples_per_chunk || crosses) {
+      CutHeadChunk(arena);
+      cut = true;
+    } else if (step < ms_to_boundary_) {
+      ms_to_boundary_ -= static_cast<uint32_t>(step);
+    } else {
+      ms_to_boundary_ = BoundaryBudget(head_min_t_, t, chunk_range_ms);
+    }
   }
   if (head_.empty()) {
     app_.Reset(&head_);
     head_min_t_ = t;
+    ms_to_boundary_ = BoundaryBudget(t, t, chunk_range_ms);
   }
   app_.Append(&head_, t, v);
   // Spilling only pays where the arena is out of RSS: in anonymous memory

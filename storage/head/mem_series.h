@@ -1,6 +1,6 @@
 // One series in the head: its labels as interned symbol ids, the open head
 // chunk being appended to, and the address of its newest full chunk in the
-// ChunkArena (older ones are linked from there). 104 bytes plus the symbol
+// ChunkArena (older ones are linked from there). 108 bytes plus the symbol
 // ids as varints (2-6 bytes per label pair), in one allocation, plus a heap
 // buffer of at most ~88 bytes with the open chunk's newest bytes: once it
 // holds kSpillBytes, the older bytes move to a slot in a file-backed arena
@@ -108,19 +108,25 @@ class MemSeries {
 
   MemSeries() = default;
   ~MemSeries() = default;
+  static const size_t kSymsOffset;
   void CutHeadChunk(ChunkArena* arena);
   void Spill(int samples_per_chunk, ChunkArena* arena);
 
-  // The first 64 bytes hold all that Append reads and writes, and the lock:
-  // the lock costs no memory miss of its own. (Aligning the object to a
-  // cache line would save one more but costs ~100 bytes per series in
-  // glibc's memalign.)
+  // The first 64 bytes hold all that a steady append reads and writes, at
+  // Append and at Commit, and the lock: the lock costs no memory miss of its
+  // own, and the rest of the series is not loaded. (Aligning the object to
+  // a cache line would save one more line but costs ~100 bytes per series
+  // in glibc's memalign.)
   mutable SpinLock lock_;
-  bool wal_logged_ = false;
+  bool wal_logged_ = false;   // (in the lock's padding)
   uint16_t num_labels_ = 0;
-  uint32_t id_ = 0;
   uint32_t pending_tag_ = 0;
   uint32_t pending_idx_ = 0;
+  // A lower bound of NextBoundary(head_min_t_) - last_t() (capped at
+  // UINT32_MAX): while a sample is fewer ms after the last one, it cannot
+  // cross the chunk range boundary, and Append need not load head_min_t_
+  // (nor divide) to know it.
+  uint32_t ms_to_boundary_ = 0;
   chunkenc::XorAppender app_;
   // The open chunk's 2 header bytes, then its bytes after the spilled ones.
   ChunkBuf head_;
@@ -136,7 +142,8 @@ class MemSeries {
   int64_t oldest_min_t_ = 0;
   uint32_t slot_capacity_ = 0;
   uint32_t spilled_ = 0;
-  uint8_t syms_[];  // 2 * num_labels_ varints
+  uint32_t id_ = 0;
+  uint8_t syms_[];  // 2 * num_labels_ varints, allocated past kSymsOffset
 };
 
 }  // namespace promlet::storage::head

@@ -149,6 +149,62 @@ TEST(Head, ChunksCutAtCountAndRangeBoundary) {
   EXPECT_FALSE(it->Next());
 }
 
+// Chunks end where the first sample at or past a multiple of chunk_range_ms
+// would go in (floor division for negative times), or at samples_per_chunk;
+// the series keeps a lower bound of the time left to that boundary so most
+// appends skip the division. Checked against the rule computed directly, for
+// steps below and above the bound, negative times, and ranges past 2^32 ms.
+TEST(Head, RangeBoundaryCutsMatchTheDirectRule) {
+  auto next_boundary = [](int64_t t, int64_t range) {
+    int64_t q = t / range;
+    if (t % range != 0 && t < 0) --q;
+    return (q + 1) * range;
+  };
+  struct Case {
+    int64_t range;
+    int64_t start;
+    int64_t max_step;
+    int samples_per_chunk;
+  };
+  const Case cases[] = {
+      {7000, -50000, 5000, 1000},           {1000, -3500, 1000, 1000},
+      {100000, 123, 40000, 3},              {10'000'000'000, -30'000'000'000, 1'500'000'000, 1000},
+      {10'000'000'000, 1, 9'000'000'000, 5}, {2 * 3600 * 1000, 1'700'000'000'000, 15000, 120},
+  };
+  std::mt19937_64 rng(7);
+  for (const Case& c : cases) {
+    HeadOptions opts;
+    opts.chunk_range_ms = c.range;
+    opts.samples_per_chunk = c.samples_per_chunk;
+    Head head(opts);
+    auto app = head.NewAppender();
+    auto ref = app->Append(0, L({{"__name__", "x"}}), c.start, 0);
+    ASSERT_TRUE(ref.ok());
+    ASSERT_TRUE(app->Commit().ok());
+    uint64_t want_cuts = 0;
+    int64_t chunk_min = c.start, t = c.start;
+    int in_chunk = 1;
+    for (int i = 1; i < 3000; ++i) {
+      // Steps of exactly the range and 1 ms as well as random ones.
+      const int64_t step = i % 97 == 0 ? c.range : i % 89 == 0 ? 1 : 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(c.max_step));
+      t += step;
+      if (in_chunk >= c.samples_per_chunk || t >= next_boundary(chunk_min, c.range)) {
+        ++want_cuts;
+        chunk_min = t;
+        in_chunk = 0;
+      }
+      ++in_chunk;
+      ASSERT_TRUE(app->Append(*ref, {}, t, static_cast<double>(i)).ok()) << c.range << " " << t;
+      if (i % 7 == 0) {
+        ASSERT_TRUE(app->Commit().ok());
+      }
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    EXPECT_EQ(head.Stats().chunks_cut, want_cuts) << "range " << c.range;
+    EXPECT_EQ(head.Stats().samples_appended, 3000u);
+  }
+}
+
 TEST(Head, FileBackedFullChunks) {
   std::string tmpl = testing::TempDir() + "promlet_head_XXXXXX";
   ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
