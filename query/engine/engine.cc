@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -139,6 +140,76 @@ absl::StatusOr<QueryResult> Engine::InstantQuery(storage::Queryable* db, const E
   return res;
 }
 
+namespace {
+
+// One run of consecutive steps of a range query, cleaned up and sorted.
+struct RangePart {
+  absl::StatusOr<Matrix> matrix;
+  std::vector<std::string> warnings;
+  std::vector<std::string> infos;
+  int64_t samples = 0;
+};
+
+RangePart EvalRangePart(const EngineOptions& eo, const QueryOptions& qo, storage::Querier* q,
+                        const Expr& expr, int64_t query_start, int64_t query_end, int64_t start,
+                        int64_t end, int64_t step) {
+  QueryContext ctx;
+  // @ start() / @ end() refer to the whole query.
+  SetupContext(eo, qo, q, query_start, query_end, &ctx);
+  Evaluator ev(&ctx, start, end, step);
+  RangePart part;
+  part.matrix = ev.Eval(expr);
+  if (part.matrix.ok()) {
+    absl::Status st = Cleanup(&*part.matrix);
+    if (st.ok()) {
+      SortMatrix(&*part.matrix);
+    } else {
+      part.matrix = st;
+    }
+  }
+  part.warnings = std::move(ctx.warnings);
+  part.infos = std::move(ctx.infos);
+  part.samples = ctx.current_samples;
+  return part;
+}
+
+// Joins label-sorted parts of consecutive step runs: a label set present in
+// several parts gets their points in part order (ascending time).
+Matrix JoinParts(std::vector<Matrix>& parts) {
+  Matrix out = std::move(parts[0]);
+  for (size_t p = 1; p < parts.size(); ++p) {
+    Matrix joined;
+    joined.reserve(std::max(out.size(), parts[p].size()));
+    size_t i = 0, j = 0;
+    Matrix& later = parts[p];
+    while (i < out.size() || j < later.size()) {
+      const int c = i == out.size()     ? 1
+                    : j == later.size() ? -1
+                                        : storage::Labels::Compare(out[i].metric, later[j].metric);
+      if (c < 0) {
+        joined.push_back(std::move(out[i++]));
+      } else if (c > 0) {
+        joined.push_back(std::move(later[j++]));
+      } else {
+        Series& s = out[i++];
+        const std::vector<Point>& more = later[j++].points;
+        s.points.insert(s.points.end(), more.begin(), more.end());
+        joined.push_back(std::move(s));
+      }
+    }
+    out = std::move(joined);
+  }
+  return out;
+}
+
+void AppendNew(std::vector<std::string>* to, std::vector<std::string>& from) {
+  for (std::string& x : from) {
+    if (std::find(to->begin(), to->end(), x) == to->end()) to->push_back(std::move(x));
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable* db, const Expr& expr,
                                                int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                                const QueryOptions& opts) const {
@@ -150,19 +221,55 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(storage::Queryable* db, const Exp
   }
   if (step_ms <= 0) return absl::InvalidArgumentError("zero or negative query resolution step widths are not accepted");
   if (end_ms < start_ms) return absl::InvalidArgumentError("end timestamp must not be before start time");
-  ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> q, db->NewQuerier());
-  QueryContext ctx;
-  SetupContext(options_, opts, q.get(), start_ms, end_ms, &ctx);
-  Evaluator ev(&ctx, start_ms, end_ms, step_ms);
-  ASSIGN_OR_RETURN(Matrix m, ev.Eval(expr));
-  RETURN_IF_ERROR(Cleanup(&m));
-  SortMatrix(&m);
+  const int64_t steps = (end_ms - start_ms) / step_ms + 1;
+  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  const int64_t threads =
+      steps >= options_.parallel_min_steps
+          ? std::min({static_cast<int64_t>(options_.range_query_threads), cores, steps})
+          : 1;
   QueryResult res;
   res.type = ValueType::kMatrix;
   res.t_ms = end_ms;
-  res.matrix = std::move(m);
-  res.warnings = std::move(ctx.warnings);
-  res.infos = std::move(ctx.infos);
+  if (threads <= 1) {
+    ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> q, db->NewQuerier());
+    RangePart part = EvalRangePart(options_, opts, q.get(), expr, start_ms, end_ms, start_ms, end_ms, step_ms);
+    RETURN_IF_ERROR(part.matrix.status());
+    res.matrix = *std::move(part.matrix);
+    res.warnings = std::move(part.warnings);
+    res.infos = std::move(part.infos);
+    return res;
+  }
+  // Parts of consecutive steps; the first runs on this thread.
+  std::vector<std::unique_ptr<storage::Querier>> queriers;
+  for (int64_t p = 0; p < threads; ++p) {
+    ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> q, db->NewQuerier());
+    queriers.push_back(std::move(q));
+  }
+  std::vector<RangePart> parts(static_cast<size_t>(threads));
+  auto run = [&](int64_t p) {
+    const int64_t first = steps * p / threads, last = steps * (p + 1) / threads - 1;
+    parts[static_cast<size_t>(p)] =
+        EvalRangePart(options_, opts, queriers[static_cast<size_t>(p)].get(), expr, start_ms, end_ms,
+                      start_ms + first * step_ms, start_ms + last * step_ms, step_ms);
+  };
+  std::vector<std::thread> workers;
+  for (int64_t p = 1; p < threads; ++p) workers.emplace_back(run, p);
+  run(0);
+  for (std::thread& w : workers) w.join();
+  int64_t samples = 0;
+  std::vector<Matrix> matrices;
+  for (RangePart& part : parts) {
+    RETURN_IF_ERROR(part.matrix.status());  // the earliest failing part's error
+    samples += part.samples;
+    matrices.push_back(*std::move(part.matrix));
+    AppendNew(&res.warnings, part.warnings);
+    AppendNew(&res.infos, part.infos);
+  }
+  if (samples > options_.max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
+  res.matrix = JoinParts(matrices);
   return res;
 }
 

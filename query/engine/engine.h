@@ -43,6 +43,13 @@ struct EngineOptions {
   // Step of a subquery written without one (`x[5m:]`); Prometheus uses the
   // global evaluation interval (1m by default).
   int64_t default_subquery_step_ms = 60 * 1000;
+  // A range query of at least parallel_min_steps steps is evaluated as up
+  // to range_query_threads consecutive runs of steps, each on its own
+  // thread with its own querier, and the results joined. Every step's value
+  // depends only on that step, so answers are bit-identical; the sample
+  // limit applies to the parts' sum. 1 turns it off; capped by the cores.
+  int range_query_threads = 2;
+  int64_t parallel_min_steps = 64;
 };
 
 // Per-query knobs (Prometheus QueryOpts).

@@ -57,7 +57,7 @@ std::map<std::string, std::string> ReadExpectedFailures() {
   return out;
 }
 
-void RunCorpus(bool experimental) {
+void RunCorpus(bool experimental, int64_t parallel_min_steps = 0) {
   std::map<std::string, std::set<int>> cases = ReadCases(experimental);
   std::map<std::string, std::string> expected = ReadExpectedFailures();
   std::set<std::string> seen_expected;
@@ -69,6 +69,7 @@ void RunCorpus(bool experimental) {
     std::set<int> only = cases[file];
     RunOptions opts;
     opts.only_lines = &only;
+    opts.parallel_min_steps = parallel_min_steps;
     absl::StatusOr<FileResult> r = RunTestFile(entry.path().string(), opts);
     if (!r.ok()) {
       if (only.empty()) continue;  // nothing selected; a load we cannot read does not matter
@@ -109,6 +110,16 @@ TEST(PromqlConformanceTest, FloatCoreCases) {
     GTEST_SKIP() << "conformance corpus not found at " << kDir << " (../shared absent)";
   }
   RunCorpus(false);
+}
+
+// The same cases with every range query of 2+ steps split into parts
+// evaluated on separate threads (as long range queries are in production):
+// the joined answers must be the same.
+TEST(PromqlConformanceTest, FloatCoreCasesSplitRange) {
+  if (!std::filesystem::exists(kDir + "/CASES.tsv")) {
+    GTEST_SKIP() << "conformance corpus not found at " << kDir << " (../shared absent)";
+  }
+  RunCorpus(false, 2);
 }
 
 // Float-only evals of experimental functions (sort_by_label, limitk,

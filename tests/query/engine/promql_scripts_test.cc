@@ -8,13 +8,15 @@
 namespace promlet::query::testing {
 namespace {
 
-TEST(PromqlScriptsTest, AllEvalsPass) {
+void RunScripts(int64_t parallel_min_steps) {
   const std::filesystem::path dir = PROMLET_SOURCE_DIR "/tests/query/testdata";
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".test") continue;
     ++files;
-    absl::StatusOr<FileResult> r = RunTestFile(entry.path().string(), RunOptions{});
+    RunOptions opts;
+    opts.parallel_min_steps = parallel_min_steps;
+    absl::StatusOr<FileResult> r = RunTestFile(entry.path().string(), opts);
     ASSERT_TRUE(r.ok()) << entry.path() << ": " << r.status();
     int pass = 0;
     for (const CaseResult& c : r->cases) {
@@ -28,6 +30,11 @@ TEST(PromqlScriptsTest, AllEvalsPass) {
   }
   EXPECT_GT(files, 0);
 }
+
+TEST(PromqlScriptsTest, AllEvalsPass) { RunScripts(0); }
+
+// Range queries split into parts on threads (EngineOptions::parallel_min_steps).
+TEST(PromqlScriptsTest, AllEvalsPassSplitRange) { RunScripts(2); }
 
 // The runner itself must notice a wrong value, a missing series and an
 // unexpected success.

@@ -284,6 +284,12 @@ absl::StatusOr<FileResult> RunTestScript(const std::string& content, const RunOp
   EngineOptions eo;
   eo.max_samples = 10000;
   eo.timeout = absl::Seconds(100);
+  if (opts.parallel_min_steps > 0) {
+    eo.parallel_min_steps = opts.parallel_min_steps;
+    eo.range_query_threads = 3;
+  } else {
+    eo.range_query_threads = 1;
+  }
   Engine engine(eo);
   auto db = std::make_unique<storage::MemStorage>();
   FileResult res;

@@ -22,6 +22,9 @@ namespace promlet::query::testing {
 struct RunOptions {
   // When set, only evals whose 1-based header line is in the set run.
   const std::set<int>* only_lines = nullptr;
+  // When > 0, range queries of at least this many steps run split across
+  // threads (EngineOptions::parallel_min_steps); answers must not change.
+  int64_t parallel_min_steps = 0;
 };
 
 struct CaseResult {
