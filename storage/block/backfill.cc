@@ -78,10 +78,34 @@ int64_t FloorTo(int64_t t, int64_t r) { return t - (((t % r) + r) % r); }
 
 }  // namespace
 
+std::string_view Backfill::KeyStore::Copy(std::string_view key) {
+  constexpr size_t kBlockBytes = 256 << 10;
+  if (key.size() > left_) {
+    left_ = std::max(kBlockBytes, key.size());
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(left_));
+    free_ = blocks_.back().get();
+  }
+  std::copy(key.begin(), key.end(), free_);
+  std::string_view copy(free_, key.size());
+  free_ += key.size();
+  left_ -= key.size();
+  return copy;
+}
+
+void Backfill::KeyStore::Adopt(KeyStore&& other) {
+  for (auto& b : other.blocks_) blocks_.push_back(std::move(b));
+  other = KeyStore();
+}
+
 uint32_t Backfill::AddSeries(std::string_view key, Labels labels) {
   auto [it, inserted] = by_labels_.try_emplace(labels, static_cast<uint32_t>(series_.size()));
-  if (inserted) series_.push_back({std::move(labels), {}, true});
-  by_key_.emplace(std::string(key), it->second);
+  auto key_it = by_key_.find(key);
+  if (key_it == by_key_.end()) key_it = by_key_.emplace(keys_.Copy(key), it->second).first;
+  if (inserted) {
+    // Only a key that finds this series may predict it (FindAfter).
+    std::string_view own_key = key_it->second == it->second ? key_it->first : std::string_view();
+    series_.push_back({std::move(labels), {}, true, own_key, kNoSeries});
+  }
   return it->second;
 }
 
@@ -92,6 +116,7 @@ void Backfill::MergeFrom(Backfill&& other) {
     auto [it, inserted] = by_labels_.try_emplace(from.labels, static_cast<uint32_t>(series_.size()));
     id_of[j] = it->second;
     if (inserted) {
+      from.next = kNoSeries;  // an id of `other`
       series_.push_back(std::move(from));
       continue;
     }
@@ -102,7 +127,12 @@ void Backfill::MergeFrom(Backfill&& other) {
       to.samples.insert(to.samples.end(), from.samples.begin(), from.samples.end());
     }
   }
-  for (auto& [key, j] : other.by_key_) by_key_.try_emplace(key, id_of[j]);
+  for (auto& [key, j] : other.by_key_) {
+    auto [it, inserted] = by_key_.try_emplace(key, id_of[j]);
+    Series& s = series_[id_of[j]];
+    if (!inserted && it->second != id_of[j] && s.key == key) s.key = {};  // finds another series
+  }
+  keys_.Adopt(std::move(other.keys_));  // the views above stay valid
   num_samples_ += other.num_samples_;
   other = Backfill();
 }
@@ -128,7 +158,7 @@ absl::StatusOr<std::vector<BlockMeta>> Backfill::WriteBlocks(
     order.emplace_back(&s.labels, &s.samples);
   }
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
-  // Blocks are independent: write them on up to hardware_concurrency threads.
+  // Blocks are independent: write them on several threads.
   const std::vector<int64_t> starts(ranges.begin(), ranges.end());
   std::vector<absl::StatusOr<BlockMeta>> results(starts.size(), absl::UnknownError("not written"));
   std::atomic<size_t> next{0}, done{0};
@@ -141,7 +171,12 @@ absl::StatusOr<std::vector<BlockMeta>> Backfill::WriteBlocks(
       if (progress) progress(++done, starts.size());
     }
   };
-  size_t nthreads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), starts.size());
+  // A few blocks more than cores (3 blocks of a 6 h import on 2 cores) all
+  // get a thread: the kernel shares the cores among them, so the write ends
+  // after blocks/cores block-times instead of ceil(blocks/cores). Many
+  // blocks queue on one thread per core, which bounds the memory.
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t nthreads = starts.size() <= 4 * cores ? starts.size() : cores;
   std::vector<std::thread> threads;
   for (size_t t = 1; t < nthreads; ++t) threads.emplace_back(worker);
   worker();

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,10 +31,27 @@ namespace promlet::storage::block {
 // Thread-compatible.
 class Backfill {
  public:
+  static constexpr uint32_t kNoSeries = UINT32_MAX;
+
   std::optional<uint32_t> Find(std::string_view key) const {
     auto it = by_key_.find(key);
     if (it == by_key_.end()) return std::nullopt;
     return it->second;
+  }
+  // Find() that first tries the series which followed series `previous`
+  // (or kNoSeries) last time, and remembers what follows now. Inputs repeat
+  // their order of series (a histogram's lines at each timestamp, a
+  // target's scrape), so most lines cost one compare of the key bytes
+  // instead of hashing them.
+  std::optional<uint32_t> FindAfter(uint32_t previous, std::string_view key) {
+    if (previous >= series_.size()) return Find(key);
+    uint32_t& next = series_[previous].next;
+    if (next != kNoSeries && series_[next].key.data() != nullptr && series_[next].key == key) {
+      return next;
+    }
+    std::optional<uint32_t> id = Find(key);
+    if (id) next = *id;
+    return id;
   }
   // Registers `key` for `labels`; two keys with equal labels (labels
   // written in another order) share one series.
@@ -54,8 +72,8 @@ class Backfill {
   uint64_t num_samples() const { return num_samples_; }
 
   // Writes one block per aligned range that has samples, several at once
-  // (one thread per core). Samples of a series are sorted by time; of
-  // repeated timestamps the first is kept. On error the blocks written by
+  // (up to four per core, see backfill.cc). Samples of a series are sorted
+  // by time; of repeated timestamps the first is kept. On error the blocks written by
   // this call are removed again. progress(blocks_done, blocks_total) is
   // called after each block, serialised.
   absl::StatusOr<std::vector<BlockMeta>> WriteBlocks(
@@ -67,8 +85,22 @@ class Backfill {
     Labels labels;
     std::vector<Sample> samples;
     bool sorted = true;
+    std::string_view key;  // a key that finds it (in keys_), or null
+    uint32_t next = kNoSeries;  // the series that followed it last (FindAfter)
   };
-  absl::flat_hash_map<std::string, uint32_t, base::StringHash, base::StringEq> by_key_;
+  // Owns the bytes of every key, in blocks that never move.
+  class KeyStore {
+   public:
+    std::string_view Copy(std::string_view key);
+    void Adopt(KeyStore&& other);
+
+   private:
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    char* free_ = nullptr;
+    size_t left_ = 0;
+  };
+  KeyStore keys_;
+  absl::flat_hash_map<std::string_view, uint32_t, base::StringHash, base::StringEq> by_key_;
   absl::flat_hash_map<Labels, uint32_t> by_labels_;
   std::vector<Series> series_;
   uint64_t num_samples_ = 0;

@@ -54,5 +54,36 @@ TEST(BackfillTest, AlignedBlocksSortedDeduped) {
   EXPECT_EQ(got[1].labels, b);
 }
 
+TEST(BackfillTest, FindAfterPredictsAndFallsBack) {
+  Backfill bf;
+  Labels a = Labels::FromPairs({{"__name__", "a"}});
+  Labels b = Labels::FromPairs({{"__name__", "b"}});
+  Labels c = Labels::FromPairs({{"__name__", "c"}});
+  uint32_t ia = bf.AddSeries("a", a);
+  uint32_t ib = bf.AddSeries("b", b);
+  uint32_t ic = bf.AddSeries("c", c);
+  EXPECT_EQ(bf.FindAfter(Backfill::kNoSeries, "a"), ia);
+  EXPECT_EQ(bf.FindAfter(ia, "b"), ib);  // learns b after a
+  EXPECT_EQ(bf.FindAfter(ia, "b"), ib);  // predicted
+  EXPECT_EQ(bf.FindAfter(ia, "c"), ic);  // mispredicted: looked up
+  EXPECT_EQ(bf.FindAfter(ia, "a"), ia);
+  EXPECT_FALSE(bf.FindAfter(ia, "d").has_value());
+  EXPECT_EQ(bf.FindAfter(ia, "a"), ia);  // a miss keeps the last prediction
+  // A second key of a series predicts it too; merged parts keep working.
+  EXPECT_EQ(bf.AddSeries("a{}", a), ia);
+  EXPECT_EQ(bf.FindAfter(ib, "a{}"), ia);
+  Backfill other;
+  uint32_t oc = other.AddSeries("c", c);
+  uint32_t od = other.AddSeries("d", Labels::FromPairs({{"__name__", "d"}}));
+  EXPECT_EQ(other.FindAfter(oc, "d"), od);
+  bf.MergeFrom(std::move(other));
+  std::optional<uint32_t> id = bf.Find("d");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(bf.FindAfter(ic, "d"), id);
+  EXPECT_EQ(bf.FindAfter(ic, "d"), id);
+  EXPECT_EQ(bf.FindAfter(*id, "c"), ic);
+  EXPECT_EQ(bf.num_series(), 4u);
+}
+
 }  // namespace
 }  // namespace promlet::storage::block
