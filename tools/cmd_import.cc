@@ -68,11 +68,14 @@ class Progress {
 
 // Collects every sample of `body` (up to its `# EOF`) into *bf, with the
 // positioned error of the first bad entry. `report(at)`, when set, is called
-// every 2^20 samples with the position reached.
+// every 2^20 samples with the position reached. *type_lines, when set, gets
+// the number of `# TYPE` lines.
 absl::Status ParseBody(std::string_view body, tp::Parser* p, storage::LabelsBuilder* builder,
-                       block::Backfill* bf, const std::function<void(const char*)>& report) {
+                       block::Backfill* bf, const std::function<void(const char*)>& report,
+                       size_t* type_lines = nullptr) {
   p->Reset(body);
   uint64_t next_report = bf->num_samples() + (1 << 20);
+  uint32_t previous = block::Backfill::kNoSeries;
   for (;;) {
     switch (p->Next()) {
       case tp::Entry::kSeries: {
@@ -81,7 +84,7 @@ absl::Status ParseBody(std::string_view body, tp::Parser* p, storage::LabelsBuil
           return absl::InvalidArgumentError(
               absl::StrCat(Position(body, key.data()), ": sample without timestamp"));
         }
-        std::optional<uint32_t> id = bf->Find(key);
+        std::optional<uint32_t> id = bf->FindAfter(previous, key);
         if (!id) {
           p->LabelsTo(builder);
           storage::Labels labels = builder->Build();
@@ -92,12 +95,16 @@ absl::Status ParseBody(std::string_view body, tp::Parser* p, storage::LabelsBuil
           id = bf->AddSeries(key, std::move(labels));
         }
         bf->Append(*id, p->timestamp_ms(), p->value());
+        previous = *id;
         if (report && bf->num_samples() >= next_report) {
           next_report += 1 << 20;
           report(key.data());
         }
         break;
       }
+      case tp::Entry::kType:
+        if (type_lines != nullptr) ++*type_lines;
+        break;
       case tp::Entry::kEof:
         return absl::OkStatus();
       case tp::Entry::kError:
@@ -124,8 +131,9 @@ absl::Status Parse(std::string_view body, block::Backfill* bf, Progress* progres
 // part per core at line boundaries; each part is parsed window by window,
 // every window a copy of [that TYPE line, the window's lines, "# EOF\n"],
 // into its own Backfill; the parts are merged in file order. Any error, or
-// an input this does not model (no final `# EOF` line, a `# EOF` elsewhere),
-// falls back to the sequential parse, which then reports the exact error.
+// an input this does not model (no final `# EOF` line, a `# EOF` elsewhere,
+// which the parser rejects as data after `# EOF`), falls back to the
+// sequential parse, which then reports the exact error.
 
 constexpr size_t kWindowBytes = 8 << 20;
 constexpr size_t kMinPartBytes = 32 << 20;
@@ -172,16 +180,16 @@ absl::Status ParsePart(std::string_view body, size_t begin, size_t end, block::B
   std::string window;
   for (size_t a = begin; a < end;) {
     const size_t b = std::min(end, NextLineStart(body, a + kWindowBytes));
-    std::string_view lines = body.substr(a, b - a);
-    if (lines.starts_with("# EOF") || lines.find("\n# EOF") != std::string_view::npos) {
-      return absl::FailedPreconditionError("# EOF before the end");
-    }
     window.clear();
     if (type_at != std::string_view::npos) window.append(LineAt(body, type_at));
-    window.append(lines);
+    window.append(body.substr(a, b - a));
     window.append("# EOF\n");
-    RETURN_IF_ERROR(ParseBody(window, &p, &builder, bf, nullptr));
-    if (size_t t = LastTypeLine(body, a, b); t != std::string_view::npos) type_at = t;
+    size_t type_lines = 0;
+    RETURN_IF_ERROR(ParseBody(window, &p, &builder, bf, nullptr, &type_lines));
+    // Only a window with a TYPE line of its own is searched for the last one.
+    if (type_lines > (type_at != std::string_view::npos ? 1u : 0u)) {
+      if (size_t t = LastTypeLine(body, a, b); t != std::string_view::npos) type_at = t;
+    }
     parsed_bytes->fetch_add(b - a, std::memory_order_relaxed);
     a = b;
   }
