@@ -39,7 +39,7 @@ class SampleBufferPool {
 };
 
 // Iterates one series' chunks. A chunk is read from the first sample the
-// iterator needs (Select's mint or the Seek target) to its end; its values
+// iterator needs (Select's mint or the Seek target) to Select's maxt; its values
 // are decoded on the first At(), so an emptiness probe that only calls
 // Next() decodes no values. No allocation per sample.
 class BlockSeriesIterator : public SeriesIterator {
@@ -92,7 +92,7 @@ class BlockSeriesIterator : public SeriesIterator {
     done_ = true;
     return false;
   }
-  // Loads the timestamps >= t of the next chunk that has any; positions on the first.
+  // Loads the timestamps in [t, maxt] of the next chunk that has any; positions on the first.
   bool LoadChunk(int64_t t) {
     while (next_chunk_ < chunks_->size()) {
       const ChunkMeta& c = (*chunks_)[next_chunk_++];
@@ -100,7 +100,7 @@ class BlockSeriesIterator : public SeriesIterator {
       if (c.min_time_ms > maxt_) return Stop();
       values_loaded_ = false;
       chunk_ref_ = c.ref;
-      status_ = cache_->ReadTimestamps(c.ref, t, ts_, &n_, &first_);
+      status_ = cache_->ReadTimestamps(c.ref, t, maxt_, ts_, &n_, &first_);
       if (!status_.ok()) {
         n_ = 0;
         return Stop();
@@ -115,7 +115,7 @@ class BlockSeriesIterator : public SeriesIterator {
   // and the iteration ends with the error in status().
   void LoadValues() const {
     values_loaded_ = true;
-    status_ = cache_->ReadValues(chunk_ref_, first_, vs_);
+    status_ = cache_->ReadValues(chunk_ref_, first_, n_, vs_);
     if (!status_.ok()) {
       std::fill(vs_, vs_ + n_, 0.0);
       done_ = true;

@@ -1,5 +1,6 @@
 #include "storage/block/chunk_codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -122,12 +123,13 @@ uint64_t ReadBitsTail(const uint8_t* p, size_t bytes, size_t bit, int width) {
 }
 
 // Reads a FOR header and calls put(i, value) for the values i in
-// [from, count) (the packing is fixed-width, so a tail is read without the
-// values before it); consumes all count values. Hot on the query path
+// [from, to) (to <= count; the packing is fixed-width, so a range is read
+// without the values around it); consumes all count values. Hot on the query path
 // (every selected chunk): values of width <= 56 bits are read with one
 // unaligned 8-byte load each, the last few byte by byte.
 template <typename Put>
-bool GetFor(std::string_view* in, size_t count, Put put, size_t from = 0) {
+bool GetFor(std::string_view* in, size_t count, Put put, size_t from = 0, size_t to = SIZE_MAX) {
+  to = std::min(to, count);
   int64_t lo;
   uint8_t width;
   if (!base::GetVarsint64(in, &lo) || !GetByte(in, &width) || width > 64) return false;
@@ -137,17 +139,17 @@ bool GetFor(std::string_view* in, size_t count, Put put, size_t from = 0) {
   const uint64_t base = static_cast<uint64_t>(lo);
   size_t i = from, bit = from * width;
   if (width == 0) {
-    for (; i < count; ++i) put(i, lo);
+    for (; i < to; ++i) put(i, lo);
   } else if (width <= 56) {
     const uint64_t mask = (uint64_t{1} << width) - 1;
-    for (; i < count && (bit >> 3) + 8 <= bytes; ++i, bit += width) {
+    for (; i < to && (bit >> 3) + 8 <= bytes; ++i, bit += width) {
       uint64_t word;
       std::memcpy(&word, p + (bit >> 3), 8);
       word = absl::little_endian::ToHost64(word);
       put(i, static_cast<int64_t>(base + ((word >> (bit & 7)) & mask)));
     }
   }
-  for (; i < count; ++i, bit += width) {
+  for (; i < to; ++i, bit += width) {
     put(i, static_cast<int64_t>(base + ReadBitsTail(p, bytes, bit, width)));
   }
   in->remove_prefix(bytes);
@@ -290,39 +292,46 @@ void EncodeInts(const int64_t* v, size_t n, std::string* dst) {
   }
 }
 
-bool DecodeInts(std::string_view* in, size_t n, int64_t* out) { return DecodeIntsFrom(in, n, 0, out); }
+bool DecodeInts(std::string_view* in, size_t n, int64_t* out) { return DecodeIntsRange(in, n, 0, n, out); }
 
-bool DecodeIntsFrom(std::string_view* in, size_t n, size_t from, int64_t* out) {
+bool DecodeIntsRange(std::string_view* in, size_t n, size_t from, size_t to, int64_t* out) {
   uint8_t mode;
   int64_t first;
-  if (n == 0 || from >= n || !GetByte(in, &mode) || !base::GetVarsint64(in, &first)) return false;
+  if (n == 0 || from >= to || to > n || !GetByte(in, &mode) || !base::GetVarsint64(in, &first)) return false;
   if (from == 0) out[0] = first;
-  int64_t* const shifted = out - from;  // shifted[i] is element i; only i >= from are written
+  int64_t* const shifted = out - from;  // shifted[i] is element i; only from <= i < to are written
+  // Element i + 1 comes from packed value i.
+  const size_t packed_from = from == 0 ? 0 : from - 1, packed_to = to - 1;
   if (mode == kIntsDelta) {
-    // Running sum: every delta is read, only the tail stored.
+    // Running sum: every delta before `to` is read, only the range stored.
     int64_t acc = first;
     if (from == 0) {
-      return GetFor(in, n - 1, [&](size_t i, int64_t d) {
-        acc = static_cast<int64_t>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(d));
-        out[i + 1] = acc;
-      });
+      return GetFor(
+          in, n - 1,
+          [&](size_t i, int64_t d) {
+            acc = static_cast<int64_t>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(d));
+            out[i + 1] = acc;
+          },
+          0, packed_to);
     }
-    return GetFor(in, n - 1, [&](size_t i, int64_t d) {
-      acc = static_cast<int64_t>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(d));
-      if (i + 1 >= from) shifted[i + 1] = acc;
-    });
+    return GetFor(
+        in, n - 1,
+        [&](size_t i, int64_t d) {
+          acc = static_cast<int64_t>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(d));
+          if (i + 1 >= from) shifted[i + 1] = acc;
+        },
+        0, packed_to);
   }
   if (mode != kIntsLinear || n < 3) return false;
   int64_t slope;
   if (!base::GetVarsint64(in, &slope)) return false;
-  // Element i + 1 is the line at i + 1 plus residual i: read residuals from max(from - 1, 0).
   return GetFor(
       in, n - 1,
       [&](size_t i, int64_t r) {
         shifted[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(LinearPredict(first, slope, i + 1)) +
                                               static_cast<uint64_t>(r));
       },
-      from == 0 ? 0 : from - 1);
+      packed_from, packed_to);
 }
 
 bool ToScaledInts(const double* v, size_t n, int64_t* ints, int* scale) {
@@ -382,21 +391,23 @@ bool EncodeRegress(const int64_t* y, const int64_t* x, size_t n, std::string* ds
 }
 
 bool DecodeRegress(std::string_view* in, const int64_t* x, size_t n, int64_t* y) {
-  return DecodeRegressFrom(in, x, n, 0, y);
+  return DecodeRegressRange(in, x, n, 0, n, y);
 }
 
-bool DecodeRegressFrom(std::string_view* in, const int64_t* x, size_t n, size_t from, int64_t* y) {
+bool DecodeRegressRange(std::string_view* in, const int64_t* x, size_t n, size_t from, size_t to, int64_t* y) {
   int64_t slope, y0;
-  if (n < 3 || from >= n || !base::GetVarsint64(in, &y0) || !base::GetVarsint64(in, &slope)) return false;
+  if (n < 3 || from >= to || to > n || !base::GetVarsint64(in, &y0) || !base::GetVarsint64(in, &slope)) {
+    return false;
+  }
   if (from == 0) y[0] = y0;
-  int64_t* const shifted = y - from;  // shifted[i] is element i; only i >= from are written
+  int64_t* const shifted = y - from;  // shifted[i] is element i; only from <= i < to are written
   return GetFor(
       in, n - 1,
       [&](size_t i, int64_t r) {
         shifted[i + 1] = static_cast<int64_t>(static_cast<uint64_t>(RegressPredict(y0, slope, x[0], x[i + 1])) +
                                               static_cast<uint64_t>(r));
       },
-      from == 0 ? 0 : from - 1);
+      from == 0 ? 0 : from - 1, to - 1);
 }
 
 void ScaledToDoubles(const int64_t* ints, size_t n, int scale, double* out) {
@@ -450,26 +461,26 @@ void EncodeValues(const double* v, size_t n, std::string* dst) {
   }
 }
 
-bool DecodeValues(std::string_view* in, size_t n, double* out) { return DecodeValuesFrom(in, n, 0, out); }
+bool DecodeValues(std::string_view* in, size_t n, double* out) { return DecodeValuesRange(in, n, 0, n, out); }
 
-bool DecodeValuesFrom(std::string_view* in, size_t n, size_t from, double* out) {
+bool DecodeValuesRange(std::string_view* in, size_t n, size_t from, size_t to, double* out) {
   uint8_t kind;
-  if (n == 0 || from >= n || !GetByte(in, &kind)) return false;
-  const size_t tail = n - from;
+  if (n == 0 || from >= to || to > n || !GetByte(in, &kind)) return false;
+  const size_t len = to - from;
   switch (kind) {
     case kValuesConst: {
       uint64_t b;
       if (!base::GetFixed64(in, &b)) return false;
       double d = std::bit_cast<double>(b);
-      for (size_t i = 0; i < tail; ++i) out[i] = d;
+      for (size_t i = 0; i < len; ++i) out[i] = d;
       return true;
     }
     case kValuesInt: {
       uint8_t scale;
       if (!GetByte(in, &scale) || scale > kMaxDecimalScale || n > kMaxChunkSamples) return false;
       int64_t ints[kMaxChunkSamples];
-      if (!DecodeIntsFrom(in, n, from, ints)) return false;
-      ScaledToDoubles(ints, tail, scale, out);
+      if (!DecodeIntsRange(in, n, from, to, ints)) return false;
+      ScaledToDoubles(ints, len, scale, out);
       return true;
     }
     case kValuesFloatFor: {
@@ -481,18 +492,18 @@ bool DecodeValuesFrom(std::string_view* in, size_t n, size_t from, double* out) 
       BitReader r(in->data(), in->data() + bytes);
       for (size_t i = 0; i < n; ++i) {
         uint64_t b = lo + r.Read(width);
-        if (i >= from) out[i - from] = std::bit_cast<double>(b);
+        if (i >= from && i < to) out[i - from] = std::bit_cast<double>(b);
       }
       in->remove_prefix(bytes);
       return !r.bad();
     }
     case kValuesXor: {
-      // Each value depends on the one before: decode all, keep the tail.
-      if (from == 0) return GetXor(in, n, out);
+      // Each value depends on the one before: decode all, keep the range.
+      if (from == 0 && to == n) return GetXor(in, n, out);
       if (n > kMaxChunkSamples) return false;
       double all[kMaxChunkSamples];
       if (!GetXor(in, n, all)) return false;
-      std::memcpy(out, all + from, tail * sizeof(double));
+      std::memcpy(out, all + from, len * sizeof(double));
       return true;
     }
     default:

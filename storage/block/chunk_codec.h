@@ -23,17 +23,17 @@ namespace promlet::storage::block {
 void EncodeInts(const int64_t* v, size_t n, std::string* dst);
 // Decodes ints(n) from the front of *in into out[0..n); false when malformed.
 bool DecodeInts(std::string_view* in, size_t n, int64_t* out);
-// Elements [from, n) of ints(n) into out[0..n-from), consuming all of
-// ints(n). Linear FOR reads only those; delta FOR sums every delta.
-// REQUIRES: from < n.
-bool DecodeIntsFrom(std::string_view* in, size_t n, size_t from, int64_t* out);
+// Elements [from, to) of ints(n) into out[0..to-from), consuming all of
+// ints(n). Linear FOR reads only those; delta FOR sums the deltas before
+// `to`. False also unless from < to <= n.
+bool DecodeIntsRange(std::string_view* in, size_t n, size_t from, size_t to, int64_t* out);
 
 // Appends values(n). REQUIRES: n >= 1.
 void EncodeValues(const double* v, size_t n, std::string* dst);
 bool DecodeValues(std::string_view* in, size_t n, double* out);
-// Values [from, n) of values(n) into out[0..n-from) (a query reading the
-// last minutes of a chunk skips the rest where the encoding allows).
-bool DecodeValuesFrom(std::string_view* in, size_t n, size_t from, double* out);
+// Values [from, to) of values(n) into out[0..to-from) (a query reading a
+// few minutes of a chunk skips the rest where the encoding allows).
+bool DecodeValuesRange(std::string_view* in, size_t n, size_t from, size_t to, double* out);
 
 // Scaled-integer view of values: v[i] == ints[i] / 10^scale bit for bit.
 // False when some value is not such a decimal (NaN, -0, 1/3, > 2^53).
@@ -47,8 +47,9 @@ void ScaledToDoubles(const int64_t* ints, size_t n, int scale, double* out);
 // False when it does not apply (n < 3, constant x, overflow).
 bool EncodeRegress(const int64_t* y, const int64_t* x, size_t n, std::string* dst);
 bool DecodeRegress(std::string_view* in, const int64_t* x, size_t n, int64_t* y);
-// Elements [from, n) into y[0..n-from); x is still the whole reference.
-bool DecodeRegressFrom(std::string_view* in, const int64_t* x, size_t n, size_t from, int64_t* y);
+// Elements [from, to) into y[0..to-from); x is still the whole reference.
+bool DecodeRegressRange(std::string_view* in, const int64_t* x, size_t n, size_t from, size_t to,
+                        int64_t* y);
 
 // The values(n) kind byte EncodeValues would choose (for statistics).
 uint8_t ValuesKind(std::string_view encoded);

@@ -243,7 +243,7 @@ absl::StatusOr<std::string_view> PageCache::Entry(uint64_t ref) {
 }
 
 absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t count, size_t first,
-                                    double* values) {
+                                    size_t end, double* values) {
   uint64_t base_ref;
   e.remove_prefix(1);
   if (!base::GetVarint64(&e, &base_ref) || e.empty() || static_cast<uint8_t>(e[0]) > kMaxDecimalScale) {
@@ -273,12 +273,12 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
   }
   const std::vector<int64_t>& ref_ints = cached->second;
   if (ref_ints.size() != count) return Corrupt(ChunkRefPage(ref), "regression reference length mismatch");
-  ints_.resize(count - first);
+  ints_.resize(end - first);
   std::string_view body = body_;
-  if (!DecodeRegressFrom(&body, ref_ints.data(), count, first, ints_.data())) {
+  if (!DecodeRegressRange(&body, ref_ints.data(), count, first, end, ints_.data())) {
     return Corrupt(ChunkRefPage(ref), "bad regression values");
   }
-  ScaledToDoubles(ints_.data(), count - first, scale, values);
+  ScaledToDoubles(ints_.data(), end - first, scale, values);
   return absl::OkStatus();
 }
 
@@ -317,38 +317,41 @@ absl::Status PageCache::LoadTimestampColumn(uint64_t ts_ref) {
   return absl::OkStatus();
 }
 
-absl::Status PageCache::ReadValues(uint64_t ref, size_t first, double* values) {
+absl::Status PageCache::ReadValues(uint64_t ref, size_t first, size_t n, double* values) {
   size_t count = 0;
   uint64_t ts_ref = 0;
   std::string_view e;
   RETURN_IF_ERROR(SeriesChunkHeader(ref, &count, &ts_ref, &e));
-  if (first >= count) return Corrupt(ChunkRefPage(ref), "value index out of range");
+  if (n == 0 || first >= count || n > count - first) return Corrupt(ChunkRefPage(ref), "value index out of range");
   if (!e.empty() && static_cast<uint8_t>(e[0]) == kValuesRegress) {
-    return ReadRegress(ref, e, count, first, values);
+    return ReadRegress(ref, e, count, first, first + n, values);
   }
-  if (!DecodeValuesFrom(&e, count, first, values)) return Corrupt(ChunkRefPage(ref), "bad chunk values");
+  if (!DecodeValuesRange(&e, count, first, first + n, values)) {
+    return Corrupt(ChunkRefPage(ref), "bad chunk values");
+  }
   return absl::OkStatus();
 }
 
-absl::Status PageCache::ReadTimestamps(uint64_t ref, int64_t from_ms, int64_t* ts, size_t* n,
-                                       size_t* first) {
+absl::Status PageCache::ReadTimestamps(uint64_t ref, int64_t from_ms, int64_t to_ms, int64_t* ts,
+                                       size_t* n, size_t* first) {
   size_t count = 0;
   uint64_t ts_ref = 0;
   std::string_view e;
   RETURN_IF_ERROR(SeriesChunkHeader(ref, &count, &ts_ref, &e));
   RETURN_IF_ERROR(LoadTimestampColumn(ts_ref));
   if (ts_n_ != count) return Corrupt(ChunkRefPage(ref), "timestamp column length mismatch");
-  const size_t i = static_cast<size_t>(std::lower_bound(ts_.begin(), ts_.end(), from_ms) - ts_.begin());
-  std::copy(ts_.begin() + static_cast<ptrdiff_t>(i), ts_.end(), ts);
-  *first = i;
-  *n = count - i;
+  const auto begin = std::lower_bound(ts_.begin(), ts_.end(), from_ms);
+  const auto end = std::upper_bound(begin, ts_.end(), to_ms);
+  std::copy(begin, end, ts);
+  *first = static_cast<size_t>(begin - ts_.begin());
+  *n = static_cast<size_t>(end - begin);
   return absl::OkStatus();
 }
 
 absl::Status PageCache::ReadSeriesChunk(uint64_t ref, int64_t* ts, double* values, size_t* n) {
   size_t first;
-  RETURN_IF_ERROR(ReadTimestamps(ref, INT64_MIN, ts, n, &first));
-  return ReadValues(ref, 0, values);
+  RETURN_IF_ERROR(ReadTimestamps(ref, INT64_MIN, INT64_MAX, ts, n, &first));
+  return ReadValues(ref, 0, *n, values);
 }
 
 }  // namespace promlet::storage::block

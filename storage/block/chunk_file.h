@@ -95,14 +95,15 @@ class PageCache {
   // ts/values, each with room for kMaxChunkSamples; *n gets the count.
   absl::Status ReadSeriesChunk(uint64_t ref, int64_t* ts, double* values, size_t* n);
 
-  // The two halves of reading only a chunk's tail (a query window usually
+  // The two halves of reading only part of a chunk (a query window usually
   // covers the last minutes of a 2 h chunk, and an emptiness check needs no
-  // values). ReadTimestamps copies the timestamps >= from_ms of the chunk at
-  // ref into ts (room for kMaxChunkSamples): *n of them, the first being
-  // sample *first of the chunk (*n == 0 when none qualifies).
-  absl::Status ReadTimestamps(uint64_t ref, int64_t from_ms, int64_t* ts, size_t* n, size_t* first);
-  // Decodes values [first, count) of the chunk at ref into values.
-  absl::Status ReadValues(uint64_t ref, size_t first, double* values);
+  // values). ReadTimestamps copies the timestamps in [from_ms, to_ms] of the
+  // chunk at ref into ts (room for kMaxChunkSamples): *n of them, the first
+  // being sample *first of the chunk (*n == 0 when none qualifies).
+  absl::Status ReadTimestamps(uint64_t ref, int64_t from_ms, int64_t to_ms, int64_t* ts, size_t* n,
+                              size_t* first);
+  // Decodes values [first, first + n) of the chunk at ref into values.
+  absl::Status ReadValues(uint64_t ref, size_t first, size_t n, double* values);
 
  private:
   struct Page {
@@ -113,7 +114,7 @@ class PageCache {
   };
   absl::StatusOr<const Page*> GetPage(uint64_t offset);
   absl::Status ReadRegress(uint64_t ref, std::string_view entry_values, size_t count, size_t first,
-                           double* values);
+                           size_t end, double* values);
   // Parses the series chunk header at ref: sample count, timestamp column
   // ref, and the encoded values.
   absl::Status SeriesChunkHeader(uint64_t ref, size_t* count, uint64_t* ts_ref, std::string_view* values);

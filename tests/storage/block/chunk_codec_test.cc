@@ -5,6 +5,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -23,14 +24,17 @@ void RoundTripInts(const std::vector<int64_t>& v) {
   ASSERT_TRUE(DecodeInts(&in, v.size(), out.data()));
   EXPECT_EQ(out, v);
   EXPECT_EQ(in, "tail");
-  // A tail decodes to the same elements and consumes the same bytes.
-  for (size_t from : {size_t{1}, size_t{2}, v.size() / 2, v.size() - 1}) {
-    if (from == 0 || from >= v.size()) continue;
-    SCOPED_TRACE(testing::Message() << "from=" << from);
+  // A range decodes to the same elements and consumes the same bytes.
+  const size_t n = v.size();
+  for (auto [from, to] : {std::pair{size_t{0}, size_t{1}}, std::pair{size_t{1}, n}, std::pair{size_t{2}, n},
+                          std::pair{n / 2, n}, std::pair{n - 1, n}, std::pair{size_t{1}, n / 2 + 1},
+                          std::pair{n / 3, n - 1}}) {
+    if (from >= to || to > n) continue;
+    SCOPED_TRACE(testing::Message() << "from=" << from << " to=" << to);
     in = buf;
-    std::vector<int64_t> tail(v.size() - from);
-    ASSERT_TRUE(DecodeIntsFrom(&in, v.size(), from, tail.data()));
-    EXPECT_EQ(tail, std::vector<int64_t>(v.begin() + static_cast<ptrdiff_t>(from), v.end()));
+    std::vector<int64_t> part(to - from);
+    ASSERT_TRUE(DecodeIntsRange(&in, n, from, to, part.data()));
+    EXPECT_EQ(part, std::vector<int64_t>(v.begin() + static_cast<ptrdiff_t>(from), v.begin() + static_cast<ptrdiff_t>(to)));
     EXPECT_EQ(in, "tail");
   }
 }
@@ -49,14 +53,17 @@ void RoundTripValues(const std::vector<double>& v, int want_kind = -1) {
     ASSERT_EQ(std::bit_cast<uint64_t>(out[i]), std::bit_cast<uint64_t>(v[i])) << "i=" << i;
   }
   EXPECT_EQ(in, "tail");
-  for (size_t from : {size_t{1}, size_t{2}, v.size() / 2, v.size() - 1}) {
-    if (from == 0 || from >= v.size()) continue;
-    SCOPED_TRACE(testing::Message() << "from=" << from);
+  const size_t n = v.size();
+  for (auto [from, to] : {std::pair{size_t{0}, size_t{1}}, std::pair{size_t{1}, n}, std::pair{size_t{2}, n},
+                          std::pair{n / 2, n}, std::pair{n - 1, n}, std::pair{size_t{1}, n / 2 + 1},
+                          std::pair{n / 3, n - 1}}) {
+    if (from >= to || to > n) continue;
+    SCOPED_TRACE(testing::Message() << "from=" << from << " to=" << to);
     in = buf;
-    std::vector<double> tail(v.size() - from);
-    ASSERT_TRUE(DecodeValuesFrom(&in, v.size(), from, tail.data()));
-    for (size_t i = from; i < v.size(); ++i) {
-      ASSERT_EQ(std::bit_cast<uint64_t>(tail[i - from]), std::bit_cast<uint64_t>(v[i])) << "i=" << i;
+    std::vector<double> part(to - from);
+    ASSERT_TRUE(DecodeValuesRange(&in, n, from, to, part.data()));
+    for (size_t i = from; i < to; ++i) {
+      ASSERT_EQ(std::bit_cast<uint64_t>(part[i - from]), std::bit_cast<uint64_t>(v[i])) << "i=" << i;
     }
     EXPECT_EQ(in, "tail");
   }
@@ -116,11 +123,13 @@ TEST(ChunkCodecTest, RegressRoundTrip) {
     ASSERT_TRUE(DecodeRegress(&in, ref.data(), n, out.data()));
     EXPECT_EQ(out, y);
     EXPECT_EQ(in, "tail");
-    for (size_t from : {size_t{1}, size_t{2}, n / 2, n - 1}) {
+    for (auto [from, to] : {std::pair{size_t{1}, n}, std::pair{size_t{2}, n}, std::pair{n / 2, n},
+                            std::pair{n - 1, n}, std::pair{size_t{0}, n / 2}, std::pair{n / 3, n - 1}}) {
+      if (from >= to) continue;
       in = buf;
-      std::vector<int64_t> tail(n - from);
-      ASSERT_TRUE(DecodeRegressFrom(&in, ref.data(), n, from, tail.data()));
-      EXPECT_EQ(tail, std::vector<int64_t>(y.begin() + static_cast<ptrdiff_t>(from), y.end()));
+      std::vector<int64_t> part(to - from);
+      ASSERT_TRUE(DecodeRegressRange(&in, ref.data(), n, from, to, part.data()));
+      EXPECT_EQ(part, std::vector<int64_t>(y.begin() + static_cast<ptrdiff_t>(from), y.begin() + static_cast<ptrdiff_t>(to)));
       EXPECT_EQ(in, "tail");
     }
   }
