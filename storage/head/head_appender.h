@@ -54,7 +54,7 @@ inline void PrefetchMemSeries(const MemSeries* s) {
 }
 
 // Thread-compatible.
-class HeadAppender : public Appender {
+class HeadAppender final : public Appender {
  public:
   HeadAppender(Head* head, uint32_t tag);
   ~HeadAppender() override;

@@ -1,6 +1,10 @@
 #include "storage/wal/record.h"
 
+#include <algorithm>
 #include <bit>
+#include <cstring>
+#include <memory>
+#include <utility>
 
 #include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
@@ -89,6 +93,43 @@ SamplesRecordEncoder::SamplesRecordEncoder(std::string* dst, size_t count, Serie
   const size_t used = dst->size();
   dst->resize(used + count * kMaxSampleBytes);
   p_ = dst->data() + used;
+}
+
+std::string_view SamplesRecordBuilder::Finish() {
+  if (buf_ == nullptr) Grow();
+  char header[kMaxHeaderBytes];
+  char* p = header;
+  *p++ = static_cast<char>(RecordType::kSamples);
+  p = record_internal::PutVarint(p, count_);
+  if (count_ > 0) {
+    p = record_internal::PutVarint(p, base_ref_);
+    p = record_internal::PutVarint(p, base::ZigZagEncode(base_t_));
+  }
+  const size_t header_size = static_cast<size_t>(p - header);
+  char* start = buf_.get() + kMaxHeaderBytes - header_size;
+  std::memcpy(start, header, header_size);
+  return std::string_view(start, end_ - (kMaxHeaderBytes - header_size));
+}
+
+void SamplesRecordBuilder::Grow() {
+  const size_t capacity = std::max<size_t>(
+      4096, 2 * capacity_ + kMaxHeaderBytes + SamplesRecordEncoder::kMaxSampleBytes);
+  auto buf = std::make_unique_for_overwrite<char[]>(capacity);
+  if (buf_ != nullptr) {
+    std::memcpy(buf.get() + kMaxHeaderBytes, buf_.get() + kMaxHeaderBytes, end_ - kMaxHeaderBytes);
+  }
+  buf_ = std::move(buf);
+  capacity_ = capacity;
+}
+
+void SamplesRecordBuilder::Swap(SamplesRecordBuilder& other) {
+  std::swap(buf_, other.buf_);
+  std::swap(capacity_, other.capacity_);
+  std::swap(end_, other.end_);
+  std::swap(count_, other.count_);
+  std::swap(base_ref_, other.base_ref_);
+  std::swap(prev_ref_, other.prev_ref_);
+  std::swap(base_t_, other.base_t_);
 }
 
 void EncodeSamples(std::span<const RefSample> samples, std::string* dst) {

@@ -16,6 +16,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,6 +73,17 @@ void EncodeSamples(std::span<const RefSample> samples, std::string* dst);
 //   SamplesRecordEncoder enc(&rec, n, first.ref, first.t);
 //   for (...) enc.Add(ref, t, v);
 //   enc.Finish();
+namespace record_internal {
+inline char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+}  // namespace record_internal
+
 class SamplesRecordEncoder {
  public:
   SamplesRecordEncoder(std::string* dst, size_t count, SeriesRef base_ref, int64_t base_t);
@@ -79,6 +91,7 @@ class SamplesRecordEncoder {
   SamplesRecordEncoder& operator=(const SamplesRecordEncoder&) = delete;
 
   void Add(SeriesRef ref, int64_t t_ms, double value) {
+    using record_internal::PutVarint;
     // Wrapping subtraction: refs are unsigned, deltas are taken mod 2^64.
     p_ = PutVarint(p_, base::ZigZagEncode(static_cast<int64_t>(ref - prev_ref_)));
     p_ = PutVarint(p_, base::ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(t_ms) -
@@ -94,19 +107,70 @@ class SamplesRecordEncoder {
   static constexpr size_t kMaxSampleBytes = 28;
 
  private:
-  static char* PutVarint(char* p, uint64_t v) {
-    while (v >= 0x80) {
-      *p++ = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    *p++ = static_cast<char>(v);
-    return p;
-  }
-
   std::string* const dst_;
   char* p_;
   SeriesRef prev_ref_;
   const int64_t base_t_;
+};
+
+// Builds the same samples record as EncodeSamples one sample at a time,
+// when the count is not known up front: the DB encodes each sample as it
+// is appended, while its values are at hand, rather than in a pass over
+// the batch at commit. The header (count, first ref and time) goes in
+// front of the samples at Finish. The buffer is kept across Clear(), and
+// never zero-filled.
+//
+//   SamplesRecordBuilder b;
+//   for (...) b.Add(ref, t, v);
+//   RETURN_IF_ERROR(wal->Log({b.Finish()}));
+//   b.Clear();
+class SamplesRecordBuilder {
+ public:
+  SamplesRecordBuilder() = default;
+  SamplesRecordBuilder(const SamplesRecordBuilder&) = delete;
+  SamplesRecordBuilder& operator=(const SamplesRecordBuilder&) = delete;
+
+  void Add(SeriesRef ref, int64_t t_ms, double value) {
+    using record_internal::PutVarint;
+    if (end_ + SamplesRecordEncoder::kMaxSampleBytes > capacity_) Grow();
+    if (count_ == 0) {
+      base_ref_ = prev_ref_ = ref;
+      base_t_ = t_ms;
+    }
+    char* p = buf_.get() + end_;
+    // As SamplesRecordEncoder::Add.
+    p = PutVarint(p, base::ZigZagEncode(static_cast<int64_t>(ref - prev_ref_)));
+    p = PutVarint(p, base::ZigZagEncode(static_cast<int64_t>(static_cast<uint64_t>(t_ms) -
+                                                             static_cast<uint64_t>(base_t_))));
+    base::EncodeFixed64(p, std::bit_cast<uint64_t>(value));
+    end_ = static_cast<size_t>(p + 8 - buf_.get());
+    prev_ref_ = ref;
+    ++count_;
+  }
+  size_t count() const { return count_; }
+  // The record of the samples added since Clear(); valid until the next
+  // Add, Clear or Swap.
+  std::string_view Finish();
+  // Forgets the samples, keeping the buffer.
+  void Clear() {
+    count_ = 0;
+    end_ = kMaxHeaderBytes;
+  }
+  size_t capacity() const { return capacity_; }
+  void Swap(SamplesRecordBuilder& other);
+
+ private:
+  // Type byte, count, first ref, first time: three varints at most.
+  static constexpr size_t kMaxHeaderBytes = 1 + 3 * 10;
+  void Grow();
+
+  std::unique_ptr<char[]> buf_;
+  size_t capacity_ = 0;
+  size_t end_ = kMaxHeaderBytes;  // samples are written from kMaxHeaderBytes on
+  size_t count_ = 0;
+  SeriesRef base_ref_ = 0;
+  SeriesRef prev_ref_ = 0;
+  int64_t base_t_ = 0;
 };
 void EncodeTombstones(std::span<const RefTombstone> tombstones, std::string* dst);
 
