@@ -1,5 +1,5 @@
-// A one-byte test-and-test-and-set lock for the per-series lock stripes,
-// which are held for tens of nanoseconds. Debian's absl::Mutex runs its
+// A one-byte test-and-test-and-set lock for each series (MemSeries::lock),
+// held for tens of nanoseconds. Debian's absl::Mutex runs its
 // deadlock-detection graph on every Lock() in this build (41% of append CPU
 // in BM_Head_AppendCachedRefs/10000 under perf), so the hot path avoids it.
 #ifndef PROMLET_STORAGE_HEAD_SPIN_LOCK_H_
