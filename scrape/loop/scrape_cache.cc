@@ -4,7 +4,7 @@ namespace promlet::scrape {
 
 ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef ref, storage::Labels labels,
                                      bool dropped) {
-  order_dirty_ = true;
+  LeaveOrder();
   auto [it, inserted] = index_.try_emplace(std::string(raw), static_cast<uint32_t>(entries_.size()));
   Entry* e;
   if (inserted) {
@@ -22,8 +22,18 @@ ScrapeCache::Entry* ScrapeCache::Add(std::string_view raw, storage::SeriesRef re
   return e;
 }
 
+void ScrapeCache::MaterializeSeen() {
+  for (size_t i = 0; i < cursor_; ++i) {
+    const Slot& s = order_[i];
+    seen_.push_back({std::string_view(order_keys_.data() + s.off, s.len), s.idx});
+  }
+}
+
 void ScrapeCache::IterDone(bool flush) {
-  if (flush && (order_dirty_ || cursor_ != order_.size())) RebuildOrder();
+  if (flush && (order_dirty_ || cursor_ != order_.size())) {
+    if (!order_dirty_) MaterializeSeen();  // a prefix of the order
+    RebuildOrder();
+  }
   // Compact when more than half of the entries were not used lately, so a
   // churning target does not grow the cache without bound.
   if (flush && entries_.size() > 64 && entries_.size() > 2 * used_) Compact();
@@ -38,14 +48,19 @@ void ScrapeCache::RebuildOrder() {
   for (const Slot& s : order_) {
     if (s.idx < entries_.size()) entries_[s.idx].order_pos = UINT32_MAX;
   }
-  order_keys_.clear();
-  order_.clear();
+  // seen_ may view order_keys_: build into the spare buffers, then swap.
+  std::string& keys = spare_keys_;
+  std::vector<Slot>& order = spare_order_;
+  keys.clear();
+  order.clear();
   for (const auto& [key, idx] : seen_) {
     if (entries_[idx].order_pos != UINT32_MAX) continue;  // a duplicate line keeps its first place
-    entries_[idx].order_pos = static_cast<uint32_t>(order_.size());
-    order_.push_back({static_cast<uint32_t>(order_keys_.size()), static_cast<uint32_t>(key.size()), idx});
-    order_keys_.append(key);
+    entries_[idx].order_pos = static_cast<uint32_t>(order.size());
+    order.push_back({static_cast<uint32_t>(keys.size()), static_cast<uint32_t>(key.size()), idx});
+    keys.append(key);
   }
+  order_keys_.swap(keys);
+  order_.swap(order);
 }
 
 void ScrapeCache::Compact() {

@@ -12,6 +12,9 @@
 // the hash map, which then resynchronises the cursor. A hash probe per
 // sample costs two or three cache misses once the set outgrows L2
 // (BM_Scrape_SteadyStateNoopAppender/10000; see docs/benchmarks.md).
+// The expected next key also goes to the parser as a hint
+// (textparse::Parser::ExpectSeries): a line that starts with it is not
+// tokenised at all, and TakeExpected skips the second comparison.
 #ifndef PROMLET_SCRAPE_LOOP_SCRAPE_CACHE_H_
 #define PROMLET_SCRAPE_LOOP_SCRAPE_CACHE_H_
 
@@ -60,7 +63,7 @@ class ScrapeCache {
       }
     }
     if (ABSL_PREDICT_FALSE(e == nullptr)) {
-      order_dirty_ = true;
+      LeaveOrder();
       auto it = index_.find(raw);
       if (it == index_.end()) return nullptr;
       e = &entries_[it->second];
@@ -70,7 +73,7 @@ class ScrapeCache {
       e->used_iter = iter_;
       ++used_;
     }
-    seen_.push_back({raw, IndexOf(e)});
+    if (order_dirty_) seen_.push_back({raw, IndexOf(e)});
     return e;
   }
   // The key the ordered fast path expects next (empty at the end of the
@@ -88,7 +91,7 @@ class ScrapeCache {
       e->used_iter = iter_;
       ++used_;
     }
-    seen_.push_back({raw, IndexOf(e)});
+    if (order_dirty_) seen_.push_back({raw, IndexOf(e)});
     return e;
   }
   // Adds a series (or a dropped one, with `dropped`).
@@ -124,6 +127,14 @@ class ScrapeCache {
     uint32_t off, len, idx;
   };
   uint32_t IndexOf(const Entry* e) const { return static_cast<uint32_t>(e - entries_.data()); }
+  // The pass leaves the previous order: seen_ gets the in-order prefix it
+  // skipped so far and from now on lists every key.
+  void LeaveOrder() {
+    if (order_dirty_) return;
+    MaterializeSeen();
+    order_dirty_ = true;
+  }
+  void MaterializeSeen();
   void Compact();
   void RebuildOrder();
 
@@ -138,8 +149,13 @@ class ScrapeCache {
   std::vector<Slot> order_;
   size_t cursor_ = 0;
   bool order_dirty_ = false;
-  // This pass's keys (views into the body) and entries, to re-learn the order.
+  // This pass's keys (views into the body or order_keys_) and entries, to
+  // re-learn the order. Empty while the pass follows the order (order_dirty_
+  // false): then it is order_[0, cursor_), written out only when needed.
   std::vector<std::pair<std::string_view, uint32_t>> seen_;
+  // RebuildOrder's previous buffers, kept for their capacity.
+  std::string spare_keys_;
+  std::vector<Slot> spare_order_;
 };
 
 }  // namespace promlet::scrape

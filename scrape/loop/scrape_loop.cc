@@ -185,7 +185,7 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
           }
           absl::StatusOr<storage::SeriesRef> ref =
               e != nullptr ? app->Append(e->ref, storage::Labels(), t, v) : app->Append(0, fresh, t, v);
-          if (e != nullptr && absl::IsNotFound(ref.status())) {
+          if (e != nullptr && !ref.ok() && absl::IsNotFound(ref.status())) {
             ref = app->Append(0, e->labels, t, v);  // storage forgot the ref (head GC)
             if (ref.ok()) e->ref = *ref;
           }

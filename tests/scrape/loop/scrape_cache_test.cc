@@ -83,5 +83,60 @@ TEST(ScrapeCacheTest, OrderedFastPathSurvivesInsertsAndRemovals) {
   EXPECT_TRUE(missing.empty());
 }
 
+// The order the parser hints are drawn from (ExpectedKey) is re-learnt
+// from each complete pass: a prefix, an insert after an in-order stretch, a
+// duplicate line (keeps its first place), and TakeExpected mixed with Find.
+TEST(ScrapeCacheTest, ExpectedKeysFollowTheLastCompletePass) {
+  ScrapeCache c;
+  // One pass; returns how many keys were taken as expected.
+  auto scrape = [&](const std::vector<std::string>& keys, bool flush = true) {
+    size_t taken = 0;
+    c.BeginScrape();
+    for (const std::string& k : keys) {
+      ScrapeCache::Entry* e;
+      if (c.ExpectedKey() == k) {
+        e = c.TakeExpected(k);
+        ++taken;
+      } else if ((e = c.Find(k)) == nullptr) {
+        e = c.Add(k, 100 + k.size(), storage::Labels::FromPairs({{"__name__", k}}));
+      }
+      EXPECT_EQ(e->labels.MetricName(), k);
+      c.TrackStaleness(e);
+    }
+    c.IterDone(flush);
+    return taken;
+  };
+  // The order as the next pass will expect it, read without disturbing it.
+  auto order = [&] {
+    std::vector<std::string> out;
+    c.BeginScrape();
+    for (std::string_view k; !(k = c.ExpectedKey()).empty();) {
+      out.emplace_back(k);
+      c.TakeExpected(k);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  const V k1 = {"a", "bb", "ccc", "dddd"};
+  EXPECT_EQ(scrape(k1), 0u);
+  EXPECT_EQ(scrape(k1), 4u);
+  const V prefix = {"a", "bb"};
+  EXPECT_EQ(scrape(prefix), 2u);
+  EXPECT_EQ(order(), prefix);
+  c.IterDone(false);
+  const V inserted = {"a", "x", "bb", "ccc"};
+  EXPECT_EQ(scrape(inserted), 2u);  // "x" misses, "bb" is expected again
+  EXPECT_EQ(order(), inserted);
+  c.IterDone(false);
+  EXPECT_EQ(scrape(inserted), 4u);
+  const V duplicate = {"a", "x", "a", "bb", "ccc"};
+  EXPECT_EQ(scrape(duplicate), 3u);  // the second "a" resyncs the cursor to "x"
+  EXPECT_EQ(order(), (V{"a", "x", "bb", "ccc"}));
+  c.IterDone(false);
+  // An incomplete pass (flush false) does not re-learn.
+  EXPECT_EQ(scrape({"ccc"}, false), 0u);
+  EXPECT_EQ(order(), (V{"a", "x", "bb", "ccc"}));
+}
+
 }  // namespace
 }  // namespace promlet::scrape
