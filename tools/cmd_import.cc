@@ -4,6 +4,7 @@
 // block is written, so bad input (reported with line and column) leaves
 // nothing behind; blocks are aligned to the 2 h block range like promtool.
 // Large files are parsed on every core (see ParseParallel).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <string.h>
@@ -13,11 +14,13 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "scrape/textparse/parser.h"
@@ -135,7 +138,9 @@ absl::Status Parse(std::string_view body, block::Backfill* bf, Progress* progres
 // which the parser rejects as data after `# EOF`), falls back to the
 // sequential parse, which then reports the exact error.
 
-constexpr size_t kWindowBytes = 8 << 20;
+// Small enough that the copy stays in the core's L2 cache while it is
+// parsed (256 KiB took 10% less CPU than 8 MiB on the 2 GB import).
+constexpr size_t kWindowBytes = 256 << 10;
 constexpr size_t kMinPartBytes = 32 << 20;
 
 // Start of the last line in body[lo, hi) that begins with "# TYPE ", or npos.
@@ -172,26 +177,100 @@ size_t FinalEofLine(std::string_view body) {
   return at == 0 || b[at - 1] == '\n' ? at : std::string_view::npos;
 }
 
-absl::Status ParsePart(std::string_view body, size_t begin, size_t end, block::Backfill* bf,
+// A buffer of at least `need` bytes, its first `keep` bytes kept.
+void Reserve(size_t keep, size_t need, std::unique_ptr<char[]>* buf, size_t* cap) {
+  if (need <= *cap) return;
+  const size_t grown = std::max(need, 2 * *cap);
+  auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+  std::copy(buf->get(), buf->get() + keep, bigger.get());
+  *buf = std::move(bigger);
+  *cap = grown;
+}
+
+// Reads file bytes [offset, offset + n) of `fd` to `dst`.
+absl::Status ReadAt(int fd, uint64_t offset, size_t n, char* dst) {
+  for (size_t got = 0; got < n;) {
+    ssize_t r = ::pread(fd, dst + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return absl::DataLossError(r < 0 ? strerror(errno) : "file shrank while read");
+    got += static_cast<size_t>(r);
+  }
+  return absl::OkStatus();
+}
+
+// The last `# TYPE` line that starts before `before` ("" when none). Found
+// by reading backwards in windows rather than through the mapping: a mapped
+// page costs a fault now and an unmap at exit, which for a scan over half a
+// large file adds up to a tenth of a second.
+absl::StatusOr<std::string> TypeLineBefore(int fd, std::string_view body, size_t before) {
+  std::unique_ptr<char[]> buf;
+  size_t cap = 0;
+  for (size_t hi = before; hi > 0;) {
+    const size_t lo = hi > kWindowBytes ? hi - kWindowBytes : 0;
+    Reserve(0, hi - lo, &buf, &cap);
+    RETURN_IF_ERROR(ReadAt(fd, lo, hi - lo, buf.get()));
+    for (size_t n = hi - lo; n > 0;) {
+      const void* hash = ::memrchr(buf.get(), '#', n);
+      if (hash == nullptr) break;
+      n = static_cast<size_t>(static_cast<const char*>(hash) - buf.get());
+      const size_t at = lo + n;  // the few candidates are checked in the mapping
+      if ((at == 0 || body[at - 1] == '\n') && body.substr(at).starts_with("# TYPE ")) {
+        return std::string(LineAt(body, at));
+      }
+    }
+    hi = lo;
+  }
+  return std::string();
+}
+
+// Parses the lines of file bytes [begin, end) (`body` is the mapped file,
+// `fd` the file open for reading) into *bf. The windows are read with
+// pread() straight into the buffer the parser reads: that copy replaces
+// faulting the pages of the mapping in, copying them out, and unmapping
+// them at exit.
+absl::Status ParsePart(int fd, std::string_view body, size_t begin, size_t end, block::Backfill* bf,
                        std::atomic<uint64_t>* parsed_bytes) {
+  constexpr std::string_view kEof = "# EOF\n";
   tp::Parser p(tp::ParserOptions{.format = tp::Format::kOpenMetrics});
   storage::LabelsBuilder builder;
-  size_t type_at = LastTypeLine(body, 0, begin);
-  std::string window;
+  ASSIGN_OR_RETURN(std::string type_line, TypeLineBefore(fd, body, begin));
+  std::string carry;  // the start of a line the last read cut
+  std::unique_ptr<char[]> buf;
+  size_t cap = 0;
   for (size_t a = begin; a < end;) {
-    const size_t b = std::min(end, NextLineStart(body, a + kWindowBytes));
-    window.clear();
-    if (type_at != std::string_view::npos) window.append(LineAt(body, type_at));
-    window.append(body.substr(a, b - a));
-    window.append("# EOF\n");
+    // window: [type_line][carry][bytes read][# EOF\n], whole lines only.
+    const size_t n = std::min(kWindowBytes, end - a);
+    Reserve(0, type_line.size() + carry.size() + n + kEof.size(), &buf, &cap);
+    std::copy(type_line.begin(), type_line.end(), buf.get());
+    std::copy(carry.begin(), carry.end(), buf.get() + type_line.size());
+    size_t len = type_line.size() + carry.size();
+    RETURN_IF_ERROR(ReadAt(fd, a, n, buf.get() + len));
+    len += n;
+    a += n;
+    parsed_bytes->fetch_add(n, std::memory_order_relaxed);
+    const size_t lines_at = type_line.size();
+    if (a < end) {  // the part itself ends at a line start
+      const void* nl = ::memrchr(buf.get() + lines_at, '\n', len - lines_at);
+      if (nl == nullptr) {  // one line longer than a window
+        carry.assign(buf.get() + lines_at, len - lines_at);
+        continue;
+      }
+      const size_t cut = static_cast<size_t>(static_cast<const char*>(nl) - buf.get()) + 1;
+      carry.assign(buf.get() + cut, len - cut);
+      len = cut;
+    } else {
+      carry.clear();
+    }
+    std::copy(kEof.begin(), kEof.end(), buf.get() + len);
+    const std::string_view window(buf.get(), len + kEof.size());
     size_t type_lines = 0;
     RETURN_IF_ERROR(ParseBody(window, &p, &builder, bf, nullptr, &type_lines));
     // Only a window with a TYPE line of its own is searched for the last one.
-    if (type_lines > (type_at != std::string_view::npos ? 1u : 0u)) {
-      if (size_t t = LastTypeLine(body, a, b); t != std::string_view::npos) type_at = t;
+    if (type_lines > (type_line.empty() ? 0u : 1u)) {
+      if (size_t t = LastTypeLine(window, lines_at, len); t != std::string_view::npos) {
+        type_line = std::string(LineAt(window, t));
+      }
     }
-    parsed_bytes->fetch_add(b - a, std::memory_order_relaxed);
-    a = b;
   }
   return absl::OkStatus();
 }
@@ -200,7 +279,8 @@ absl::Status ParsePart(std::string_view body, size_t begin, size_t end, block::B
 // sequential parse (small, unusual, or invalid: the caller re-parses).
 // threads 0: one per core, parts of at least kMinPartBytes; otherwise
 // exactly that many parts (tests use it on small files).
-bool ParseParallel(std::string_view body, int threads, block::Backfill* bf, Progress* progress) {
+bool ParseParallel(const std::string& file, std::string_view body, int threads, block::Backfill* bf,
+                   Progress* progress) {
   const size_t eof_at = FinalEofLine(body);
   if (eof_at == std::string_view::npos) return false;
   const size_t parts = threads > 0 ? static_cast<size_t>(threads)
@@ -210,6 +290,9 @@ bool ParseParallel(std::string_view body, int threads, block::Backfill* bf, Prog
   std::vector<size_t> cut = {0};
   for (size_t i = 1; i < parts; ++i) cut.push_back(std::max(cut.back(), NextLineStart(body, eof_at * i / parts)));
   cut.push_back(eof_at);
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  absl::Cleanup close_fd = [fd] { ::close(fd); };
   std::vector<block::Backfill> collected(parts);
   std::vector<absl::Status> status(parts);
   std::atomic<uint64_t> parsed_bytes{0};
@@ -217,7 +300,7 @@ bool ParseParallel(std::string_view body, int threads, block::Backfill* bf, Prog
   std::vector<std::thread> workers;
   for (size_t i = 0; i < parts; ++i) {
     workers.emplace_back([&, i] {
-      status[i] = ParsePart(body, cut[i], cut[i + 1], &collected[i], &parsed_bytes);
+      status[i] = ParsePart(fd, body, cut[i], cut[i + 1], &collected[i], &parsed_bytes);
       running.fetch_sub(1);
     });
   }
@@ -245,7 +328,7 @@ int RunImport(const std::string& file, const std::string& data_dir, int64_t bloc
   Progress progress(::isatty(2) == 1);
   block::Backfill bf;
   absl::Status s;
-  if (!ParseParallel((*mapped)->data(), threads, &bf, &progress)) {
+  if (!ParseParallel(file, (*mapped)->data(), threads, &bf, &progress)) {
     bf = block::Backfill();
     s = Parse((*mapped)->data(), &bf, &progress);
   }

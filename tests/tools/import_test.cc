@@ -114,6 +114,30 @@ TEST_F(ImportTest, ParallelParseWritesTheSameBlocksAsSequential) {
   }
 }
 
+TEST_F(ImportTest, LinesLongerThanAReadWindow) {
+  // The parallel parse reads 256 KiB windows: lines of 300 KB span two.
+  const std::string big(300000, 'x');
+  std::string body = "# TYPE h histogram\n";
+  for (int t = 0; t < 40; ++t) {
+    for (int s = 0; s < 3; ++s) {
+      absl::StrAppend(&body, "h_bucket{s=\"", s, big, "\",le=\"1\"} ", t, " ", 1700000000 + t * 15, "\n");
+    }
+  }
+  const std::string file = WriteFile(dir_, "long.om", body + "# EOF\n");
+  ImportResult seq = Import(file, dir_ + "/seq", 1);
+  ASSERT_EQ(seq.exit_code, 0) << seq.output;
+  SeriesSamples want = ReadAll(dir_ + "/seq");
+  ASSERT_EQ(want.size(), 3u);
+  EXPECT_NE(want.begin()->first.find("le=\"1.0\""), std::string::npos);
+  for (int threads : {2, 5}) {
+    SCOPED_TRACE(threads);
+    const std::string data = absl::StrCat(dir_, "/par", threads);
+    ImportResult par = Import(file, data, threads);
+    ASSERT_EQ(par.exit_code, 0) << par.output;
+    EXPECT_TRUE(ReadAll(data) == want);
+  }
+}
+
 TEST_F(ImportTest, ErrorsAreTheSequentialParsesErrors) {
   std::string body = OpenMetricsBody(300);
   // A bad line late in the file (in the last part of a parallel parse).
