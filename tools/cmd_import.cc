@@ -177,14 +177,11 @@ size_t FinalEofLine(std::string_view body) {
   return at == 0 || b[at - 1] == '\n' ? at : std::string_view::npos;
 }
 
-// A buffer of at least `need` bytes, its first `keep` bytes kept.
-void Reserve(size_t keep, size_t need, std::unique_ptr<char[]>* buf, size_t* cap) {
+// Makes *buf (of *cap bytes) at least `need` bytes long; its bytes are lost.
+void Reserve(size_t need, std::unique_ptr<char[]>* buf, size_t* cap) {
   if (need <= *cap) return;
-  const size_t grown = std::max(need, 2 * *cap);
-  auto bigger = std::make_unique_for_overwrite<char[]>(grown);
-  std::copy(buf->get(), buf->get() + keep, bigger.get());
-  *buf = std::move(bigger);
-  *cap = grown;
+  *cap = std::max(need, 2 * *cap);
+  *buf = std::make_unique_for_overwrite<char[]>(*cap);
 }
 
 // Reads file bytes [offset, offset + n) of `fd` to `dst`.
@@ -207,7 +204,7 @@ absl::StatusOr<std::string> TypeLineBefore(int fd, std::string_view body, size_t
   size_t cap = 0;
   for (size_t hi = before; hi > 0;) {
     const size_t lo = hi > kWindowBytes ? hi - kWindowBytes : 0;
-    Reserve(0, hi - lo, &buf, &cap);
+    Reserve(hi - lo, &buf, &cap);
     RETURN_IF_ERROR(ReadAt(fd, lo, hi - lo, buf.get()));
     for (size_t n = hi - lo; n > 0;) {
       const void* hash = ::memrchr(buf.get(), '#', n);
@@ -240,7 +237,7 @@ absl::Status ParsePart(int fd, std::string_view body, size_t begin, size_t end, 
   for (size_t a = begin; a < end;) {
     // window: [type_line][carry][bytes read][# EOF\n], whole lines only.
     const size_t n = std::min(kWindowBytes, end - a);
-    Reserve(0, type_line.size() + carry.size() + n + kEof.size(), &buf, &cap);
+    Reserve(type_line.size() + carry.size() + n + kEof.size(), &buf, &cap);
     std::copy(type_line.begin(), type_line.end(), buf.get());
     std::copy(carry.begin(), carry.end(), buf.get() + type_line.size());
     size_t len = type_line.size() + carry.size();
