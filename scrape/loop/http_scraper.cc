@@ -2,10 +2,14 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/strings.h"
 #include "httplib.h"
+#include "scrape/loop/plain_http_client.h"
 #include "scrape/loop/scraper.h"
 #include "scrape/textparse/parser.h"
 
@@ -51,9 +55,80 @@ HttpScraper::HttpScraper(std::string url, const HttpClientConfig& http, int64_t 
   } else {
     host_ = hp.substr(0, hp.rfind(':') == std::string::npos ? hp.size() : hp.rfind(':'));
   }
+  host_port_ = hp;
+  const size_t colon = hp.rfind(':'), bracket = hp.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    int port = 0;
+    if (absl::SimpleAtoi(hp.substr(colon + 1), &port)) port_ = port;
+  }
+  if (absl::StartsWith(url_, "http://")) plain_ = std::make_unique<PlainHttpClient>();
 }
 
 HttpScraper::~HttpScraper() = default;
+
+absl::Status HttpScraper::RefusedError() const {
+  return absl::UnavailableError(absl::StrCat("Get \"", url_, "\": dial tcp ",
+                                             scheme_host_port_.substr(scheme_host_port_.find("://") + 3),
+                                             ": connect: connection refused"));
+}
+
+absl::Status HttpScraper::Scrape(absl::Duration timeout, std::string* body, std::string* content_type) {
+  return plain_ ? ScrapePlain(timeout, body, content_type) : ScrapeWithHttplib(timeout, body, content_type);
+}
+
+absl::Status HttpScraper::ScrapePlain(absl::Duration timeout, std::string* body, std::string* content_type) {
+  const absl::Time deadline = absl::Now() + timeout;
+  request_.clear();
+  absl::StrAppend(&request_, "GET ", path_, " HTTP/1.1\r\nHost: ", host_port_,
+                  "\r\nAccept: ", base::Absl(textparse::ScrapeAcceptHeader()),
+                  "\r\nAccept-Encoding: gzip\r\nUser-Agent: promlet/0.1\r\nX-Prometheus-Scrape-Timeout-Seconds: ",
+                  absl::StrFormat("%g", absl::ToDoubleSeconds(timeout)), "\r\n");
+  if (!http_.authorization_type.empty()) {
+    const std::string cred = http_.authorization_credentials_file.empty()
+                                 ? http_.authorization_credentials
+                                 : ReadSecretFile(http_.authorization_credentials_file);
+    absl::StrAppend(&request_, "Authorization: ", http_.authorization_type, " ", cred, "\r\n");
+  } else if (http_.has_basic_auth) {
+    const std::string pass = http_.basic_auth_password_file.empty()
+                                 ? http_.basic_auth_password
+                                 : ReadSecretFile(http_.basic_auth_password_file);
+    absl::StrAppend(&request_, "Authorization: Basic ",
+                    absl::Base64Escape(absl::StrCat(http_.basic_auth_username, ":", pass)), "\r\n");
+  }
+  request_.append("\r\n");
+  std::string connect_host = host_;
+  if (hosts_ != nullptr) {
+    if (std::string addr = hosts_->Get(host_); !addr.empty()) connect_host = std::move(addr);
+  }
+  PlainHttpClient::Response response;
+  const PlainHttpClient::Outcome outcome =
+      plain_->Get(connect_host, port_, request_, deadline, body_size_limit_, &response, body);
+  content_type->clear();
+  switch (outcome) {
+    case PlainHttpClient::Outcome::kOk:
+      break;
+    case PlainHttpClient::Outcome::kConnect:
+      return RefusedError();
+    case PlainHttpClient::Outcome::kTimeout:
+      return absl::DeadlineExceededError("context deadline exceeded");
+    case PlainHttpClient::Outcome::kTooBig:
+      return absl::ResourceExhaustedError("body size limit exceeded");
+    case PlainHttpClient::Outcome::kWrite:
+      return absl::UnavailableError(absl::StrCat("Get \"", url_, "\": Write"));
+    case PlainHttpClient::Outcome::kRead:
+    case PlainHttpClient::Outcome::kMalformed:
+      return absl::UnavailableError(absl::StrCat("Get \"", url_, "\": Read"));
+  }
+  if (response.status >= 300 && response.status < 400 && http_.follow_redirects && !response.location.empty()) {
+    return ScrapeWithHttplib(absl::Now() < deadline ? deadline - absl::Now() : absl::ZeroDuration(), body,
+                             content_type);
+  }
+  if (response.status != 200) {
+    return absl::UnavailableError(absl::StrCat("server returned HTTP status ", StatusLine(response.status)));
+  }
+  *content_type = std::move(response.content_type);
+  return absl::OkStatus();
+}
 
 absl::Status HttpScraper::Setup() {
   client_ = std::make_unique<httplib::Client>(scheme_host_port_, http_.tls.cert_file, http_.tls.key_file);
@@ -71,7 +146,7 @@ absl::Status HttpScraper::Setup() {
   return absl::OkStatus();
 }
 
-absl::Status HttpScraper::Scrape(absl::Duration timeout, std::string* body, std::string* content_type) {
+absl::Status HttpScraper::ScrapeWithHttplib(absl::Duration timeout, std::string* body, std::string* content_type) {
   if (!client_) {
     if (absl::Status s = Setup(); !s.ok()) return s;
   }
@@ -139,8 +214,7 @@ absl::Status HttpScraper::Scrape(absl::Duration timeout, std::string* body, std:
       return absl::DeadlineExceededError("context deadline exceeded");
     }
     if (e == httplib::Error::Connection) {
-      return absl::UnavailableError(absl::StrCat("Get \"", url_, "\": dial tcp ", scheme_host_port_.substr(scheme_host_port_.find("://") + 3),
-                                                 ": connect: connection refused"));
+      return RefusedError();
     }
     return absl::UnavailableError(absl::StrCat("Get \"", url_, "\": ", httplib::to_string(e)));
   }

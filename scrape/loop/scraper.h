@@ -31,7 +31,10 @@ class Scraper {
   virtual absl::Status Scrape(absl::Duration timeout, std::string* body, std::string* content_type) = 0;
 };
 
-// Fetches `url` (http or https).
+class PlainHttpClient;
+
+// Fetches `url`: http with PlainHttpClient (falling back to cpp-httplib to
+// follow a redirect), https with cpp-httplib.
 class HttpScraper : public Scraper {
  public:
   // `hosts` (may be null, borrowed) maps host names found by DNS discovery to
@@ -42,12 +45,18 @@ class HttpScraper : public Scraper {
 
  private:
   absl::Status Setup();
+  absl::Status ScrapeWithHttplib(absl::Duration timeout, std::string* body, std::string* content_type);
+  absl::Status ScrapePlain(absl::Duration timeout, std::string* body, std::string* content_type);
+  absl::Status RefusedError() const;
 
   const std::string url_;
   const HttpClientConfig http_;
   const int64_t body_size_limit_;
   const HostMap* hosts_;
-  std::string scheme_host_port_, host_, path_;
+  std::string scheme_host_port_, host_, host_port_, path_;
+  int port_ = 80;
+  std::unique_ptr<PlainHttpClient> plain_;  // set for http:// URLs
+  std::string request_;                     // reused between scrapes
   std::unique_ptr<httplib::Client> client_;
 };
 
