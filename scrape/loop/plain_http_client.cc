@@ -139,7 +139,8 @@ PlainHttpClient::Outcome PlainHttpClient::RecvMore(std::string* buf, size_t* fil
 // Once all received bytes are consumed, the next recv() lands right where the
 // decoded data ends, so chunk payloads are mostly not moved at all.
 PlainHttpClient::Outcome PlainHttpClient::ReadChunked(std::string* buf, size_t* filled, size_t start,
-                                                      absl::Time deadline, int64_t limit, size_t* decoded) {
+                                                      absl::Time deadline, int64_t limit, size_t* decoded,
+                                                      bool* extra_bytes) {
   size_t r = start, w = 0;
   auto need_line = [&](size_t* eol) -> Outcome {
     for (;;) {
@@ -168,7 +169,8 @@ PlainHttpClient::Outcome PlainHttpClient::ReadChunked(std::string* buf, size_t* 
         if (empty) break;
       }
       *decoded = w;
-      return r == *filled ? Outcome::kOk : Outcome::kMalformed;  // nothing may follow one response
+      *extra_bytes = r != *filled;  // dropped, with the connection
+      return Outcome::kOk;
     }
     if (limit > 0 && static_cast<int64_t>(w + n) > limit) return Outcome::kTooBig;
     while (n > 0) {
@@ -279,19 +281,23 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
   size_t payload = 0;
   bool framed = true;
   if (chunked) {
-    if (Outcome o = ReadChunked(&raw, &filled, body_start, deadline, raw_limit, &payload); o != Outcome::kOk) {
+    bool extra_bytes = false;
+    if (Outcome o = ReadChunked(&raw, &filled, body_start, deadline, raw_limit, &payload, &extra_bytes);
+        o != Outcome::kOk) {
       return o;
     }
+    framed = !extra_bytes;
   } else if (content_length >= 0) {
     if (raw_limit > 0 && content_length > raw_limit) return Outcome::kTooBig;
     std::memmove(raw.data(), raw.data() + body_start, filled - body_start);
     filled -= body_start;
     payload = static_cast<size_t>(content_length);
-    if (raw.size() < payload) raw.resize(payload);
+    // Room for the whole body up front, but do not trust a huge announced size.
+    if (raw.size() < payload) raw.resize(std::min(payload, filled + (size_t{64} << 20)));
     while (filled < payload) {
       if (Outcome o = RecvMore(&raw, &filled, deadline); o != Outcome::kOk) return o;
     }
-    if (filled != payload) return Outcome::kMalformed;  // more than announced
+    framed = filled == payload;  // more than announced: use it, then drop the connection
   } else {  // no framing: the body ends when the server closes
     framed = false;
     std::memmove(raw.data(), raw.data() + body_start, filled - body_start);

@@ -59,7 +59,7 @@ class PlainHttpClient {
   Outcome Exchange(std::string_view request, absl::Time deadline, int64_t body_limit, Response* response,
                    std::string* body, bool* got_any_byte, bool* keep_open);
   Outcome ReadChunked(std::string* buf, size_t* filled, size_t start, absl::Time deadline, int64_t limit,
-                      size_t* decoded);
+                      size_t* decoded, bool* extra_bytes);
   Outcome Inflate(std::string_view compressed, int64_t limit, std::string* out);
   void Close();
 

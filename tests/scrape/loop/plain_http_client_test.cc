@@ -228,6 +228,15 @@ TEST(PlainHttpClientTest, ConnectionCloseHeaderAndUnframedBody) {
   EXPECT_EQ(server.connections(), 2);
 }
 
+TEST(PlainHttpClientTest, BytesAfterTheResponseDropTheConnection) {
+  LoopbackServer server([](const std::string&) {
+    return Reply{absl::StrCat(Ok("up 1\n"), "junk"), /*close_after=*/true};
+  });
+  HttpScraper scraper(server.url(), HttpClientConfig(), 0, nullptr);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(ScrapeOnce(scraper).body, "up 1\n");
+  EXPECT_EQ(server.connections(), 2);
+}
+
 TEST(PlainHttpClientTest, TimeoutIsContextDeadlineExceeded) {
   LoopbackServer server([](const std::string&) { return Reply{Ok("up 1\n"), false, absl::Milliseconds(300)}; });
   HttpScraper scraper(server.url(), HttpClientConfig(), 0, nullptr);
