@@ -254,6 +254,12 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
   body_.assign(e.data(), e.size());  // Entry() below may evict this page
   auto cached = ref_ints_.find(base_ref);
   if (cached == ref_ints_.end()) {
+    if (ReferenceCache::Ints shared = reader_->references()->Find(base_ref)) {
+      if (ref_ints_.size() >= kMaxReferences) ref_ints_.clear();
+      cached = ref_ints_.emplace(base_ref, std::move(shared)).first;
+    }
+  }
+  if (cached == ref_ints_.end()) {
     ASSIGN_OR_RETURN(std::string_view r, Entry(base_ref));
     uint64_t rn, rts;
     uint8_t rscale;
@@ -266,12 +272,13 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
       return Corrupt(ChunkRefPage(base_ref), "bad regression reference");
     }
     r.remove_prefix(2);
-    std::vector<int64_t> ints(rn);
-    if (!DecodeInts(&r, rn, ints.data())) return Corrupt(ChunkRefPage(base_ref), "bad reference ints");
+    auto ints = std::make_shared<std::vector<int64_t>>(rn);
+    if (!DecodeInts(&r, rn, ints->data())) return Corrupt(ChunkRefPage(base_ref), "bad reference ints");
+    reader_->references()->Insert(base_ref, ints);
     if (ref_ints_.size() >= kMaxReferences) ref_ints_.clear();
     cached = ref_ints_.emplace(base_ref, std::move(ints)).first;
   }
-  const std::vector<int64_t>& ref_ints = cached->second;
+  const std::vector<int64_t>& ref_ints = *cached->second;
   if (ref_ints.size() != count) return Corrupt(ChunkRefPage(ref), "regression reference length mismatch");
   ints_.resize(end - first);
   std::string_view body = body_;
@@ -280,6 +287,18 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
   }
   ScaledToDoubles(ints_.data(), end - first, scale, values);
   return absl::OkStatus();
+}
+
+ReferenceCache::Ints ReferenceCache::Find(uint64_t ref) const {
+  absl::MutexLock lock(&mu_);
+  auto it = ints_.find(ref);
+  return it == ints_.end() ? nullptr : it->second;
+}
+
+void ReferenceCache::Insert(uint64_t ref, Ints ints) {
+  absl::MutexLock lock(&mu_);
+  if (ints_.size() >= kMaxEntries) ints_.clear();
+  ints_.emplace(ref, std::move(ints));
 }
 
 absl::Status PageCache::SeriesChunkHeader(uint64_t ref, size_t* count, uint64_t* ts_ref,

@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "base/env.h"
 #include "storage/block/file_util.h"
 
@@ -65,9 +66,25 @@ class ChunkFileWriter {
   std::string alt_;
 };
 
+// Decoded integers of regression reference chunks, shared by every query of
+// one chunk file: a query that reads a few hundred series would otherwise
+// decode the same few references again each time (they are immutable).
+// Bounded; thread-safe.
+class ReferenceCache {
+ public:
+  using Ints = std::shared_ptr<const std::vector<int64_t>>;
+  Ints Find(uint64_t ref) const;
+  void Insert(uint64_t ref, Ints ints);
+
+ private:
+  static constexpr size_t kMaxEntries = 2048;  // 480-sample chunks: <= ~8 MiB
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<uint64_t, Ints> ints_ ABSL_GUARDED_BY(mu_);
+};
+
 // Reads entries of an in-memory (mapped) chunk file. The view must outlive
-// the reader. Immutable; thread-safe. Decoding goes through a PageCache,
-// which each reading thread owns.
+// the reader. Immutable apart from its ReferenceCache; thread-safe. Decoding
+// goes through a PageCache, which each reading thread owns.
 class ChunkFileReader {
  public:
   // DataLoss when the header is wrong.
@@ -77,10 +94,13 @@ class ChunkFileReader {
   absl::Status Verify() const;
 
   std::string_view data() const { return data_; }
+  ReferenceCache* references() const { return references_.get(); }
 
  private:
-  explicit ChunkFileReader(std::string_view data) : data_(data) {}
+  explicit ChunkFileReader(std::string_view data)
+      : data_(data), references_(std::make_shared<ReferenceCache>()) {}
   std::string_view data_;
+  std::shared_ptr<ReferenceCache> references_;
 };
 
 // Decompressed pages, most recently used kept. Thread-compatible.
@@ -132,7 +152,7 @@ class PageCache {
   // Series come in label order, for histograms le-major, so consecutive
   // bucket series mostly have different references: keep many, bounded.
   static constexpr size_t kMaxReferences = 512;
-  absl::flat_hash_map<uint64_t, std::vector<int64_t>> ref_ints_;
+  absl::flat_hash_map<uint64_t, ReferenceCache::Ints> ref_ints_;
   std::string body_;
   std::vector<int64_t> ints_;
 };
