@@ -15,6 +15,17 @@
 namespace promlet::storage::block {
 namespace {
 
+// Non-empty [from, to) ranges of a chunk of n: head, tail, middle, single.
+std::vector<std::pair<size_t, size_t>> SubRanges(size_t n) {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (auto [from, to] : {std::pair{size_t{0}, size_t{1}}, std::pair{size_t{1}, n}, std::pair{size_t{2}, n},
+                          std::pair{n / 2, n}, std::pair{n - 1, n}, std::pair{size_t{1}, n / 2 + 1},
+                          std::pair{n / 3, n - 1}}) {
+    if (from < to && to <= n) out.emplace_back(from, to);
+  }
+  return out;
+}
+
 void RoundTripInts(const std::vector<int64_t>& v) {
   std::string buf;
   EncodeInts(v.data(), v.size(), &buf);
@@ -26,10 +37,7 @@ void RoundTripInts(const std::vector<int64_t>& v) {
   EXPECT_EQ(in, "tail");
   // A range decodes to the same elements and consumes the same bytes.
   const size_t n = v.size();
-  for (auto [from, to] : {std::pair{size_t{0}, size_t{1}}, std::pair{size_t{1}, n}, std::pair{size_t{2}, n},
-                          std::pair{n / 2, n}, std::pair{n - 1, n}, std::pair{size_t{1}, n / 2 + 1},
-                          std::pair{n / 3, n - 1}}) {
-    if (from >= to || to > n) continue;
+  for (auto [from, to] : SubRanges(n)) {
     SCOPED_TRACE(testing::Message() << "from=" << from << " to=" << to);
     in = buf;
     std::vector<int64_t> part(to - from);
@@ -54,10 +62,7 @@ void RoundTripValues(const std::vector<double>& v, int want_kind = -1) {
   }
   EXPECT_EQ(in, "tail");
   const size_t n = v.size();
-  for (auto [from, to] : {std::pair{size_t{0}, size_t{1}}, std::pair{size_t{1}, n}, std::pair{size_t{2}, n},
-                          std::pair{n / 2, n}, std::pair{n - 1, n}, std::pair{size_t{1}, n / 2 + 1},
-                          std::pair{n / 3, n - 1}}) {
-    if (from >= to || to > n) continue;
+  for (auto [from, to] : SubRanges(n)) {
     SCOPED_TRACE(testing::Message() << "from=" << from << " to=" << to);
     in = buf;
     std::vector<double> part(to - from);
