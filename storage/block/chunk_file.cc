@@ -242,6 +242,24 @@ absl::StatusOr<std::string_view> PageCache::Entry(uint64_t ref) {
   return std::string_view(p->raw).substr(p->data_start + begin, p->ends[i] - begin);
 }
 
+absl::StatusOr<ReferenceCache::Ints> PageCache::DecodeReference(uint64_t base_ref, size_t count) {
+  ASSIGN_OR_RETURN(std::string_view r, Entry(base_ref));
+  uint64_t rn, rts;
+  uint8_t rscale;
+  if (r.size() < 2 || static_cast<uint8_t>(r[0]) != kEntrySeriesChunk) {
+    return Corrupt(ChunkRefPage(base_ref), "regression reference is not a series chunk");
+  }
+  r.remove_prefix(1);
+  if (!base::GetVarint64(&r, &rn) || rn != count || !base::GetVarint64(&r, &rts) || r.size() < 2 ||
+      static_cast<uint8_t>(r[0]) != kValuesInt || (rscale = static_cast<uint8_t>(r[1])) > kMaxDecimalScale) {
+    return Corrupt(ChunkRefPage(base_ref), "bad regression reference");
+  }
+  r.remove_prefix(2);
+  auto ints = std::make_shared<std::vector<int64_t>>(rn);
+  if (!DecodeInts(&r, rn, ints->data())) return Corrupt(ChunkRefPage(base_ref), "bad reference ints");
+  return ints;
+}
+
 absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t count, size_t first,
                                     size_t end, double* values) {
   uint64_t base_ref;
@@ -254,27 +272,11 @@ absl::Status PageCache::ReadRegress(uint64_t ref, std::string_view e, size_t cou
   body_.assign(e.data(), e.size());  // Entry() below may evict this page
   auto cached = ref_ints_.find(base_ref);
   if (cached == ref_ints_.end()) {
-    if (ReferenceCache::Ints shared = reader_->references()->Find(base_ref)) {
-      if (ref_ints_.size() >= kMaxReferences) ref_ints_.clear();
-      cached = ref_ints_.emplace(base_ref, std::move(shared)).first;
+    ReferenceCache::Ints ints = reader_->references()->Find(base_ref);
+    if (ints == nullptr) {
+      ASSIGN_OR_RETURN(ints, DecodeReference(base_ref, count));
+      reader_->references()->Insert(base_ref, ints);
     }
-  }
-  if (cached == ref_ints_.end()) {
-    ASSIGN_OR_RETURN(std::string_view r, Entry(base_ref));
-    uint64_t rn, rts;
-    uint8_t rscale;
-    if (r.size() < 2 || static_cast<uint8_t>(r[0]) != kEntrySeriesChunk) {
-      return Corrupt(ChunkRefPage(base_ref), "regression reference is not a series chunk");
-    }
-    r.remove_prefix(1);
-    if (!base::GetVarint64(&r, &rn) || rn != count || !base::GetVarint64(&r, &rts) || r.size() < 2 ||
-        static_cast<uint8_t>(r[0]) != kValuesInt || (rscale = static_cast<uint8_t>(r[1])) > kMaxDecimalScale) {
-      return Corrupt(ChunkRefPage(base_ref), "bad regression reference");
-    }
-    r.remove_prefix(2);
-    auto ints = std::make_shared<std::vector<int64_t>>(rn);
-    if (!DecodeInts(&r, rn, ints->data())) return Corrupt(ChunkRefPage(base_ref), "bad reference ints");
-    reader_->references()->Insert(base_ref, ints);
     if (ref_ints_.size() >= kMaxReferences) ref_ints_.clear();
     cached = ref_ints_.emplace(base_ref, std::move(ints)).first;
   }

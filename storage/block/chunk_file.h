@@ -133,6 +133,8 @@ class PageCache {
     size_t data_start = 0;
   };
   absl::StatusOr<const Page*> GetPage(uint64_t offset);
+  // Decodes the integers of the reference chunk at base_ref (count samples).
+  absl::StatusOr<ReferenceCache::Ints> DecodeReference(uint64_t base_ref, size_t count);
   absl::Status ReadRegress(uint64_t ref, std::string_view entry_values, size_t count, size_t first,
                            size_t end, double* values);
   // Parses the series chunk header at ref: sample count, timestamp column
