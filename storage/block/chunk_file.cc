@@ -303,6 +303,11 @@ void ReferenceCache::Insert(uint64_t ref, Ints ints) {
   ints_.emplace(ref, std::move(ints));
 }
 
+size_t ReferenceCache::size() const {
+  absl::MutexLock lock(&mu_);
+  return ints_.size();
+}
+
 absl::Status PageCache::SeriesChunkHeader(uint64_t ref, size_t* count, uint64_t* ts_ref,
                                           std::string_view* values) {
   ASSIGN_OR_RETURN(std::string_view e, Entry(ref));

@@ -75,9 +75,11 @@ class ReferenceCache {
   using Ints = std::shared_ptr<const std::vector<int64_t>>;
   Ints Find(uint64_t ref) const;
   void Insert(uint64_t ref, Ints ints);
+  size_t size() const;
+
+  static constexpr size_t kMaxEntries = 2048;  // 480-sample chunks: <= ~8 MiB
 
  private:
-  static constexpr size_t kMaxEntries = 2048;  // 480-sample chunks: <= ~8 MiB
   mutable absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, Ints> ints_ ABSL_GUARDED_BY(mu_);
 };

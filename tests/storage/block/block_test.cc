@@ -71,31 +71,11 @@ TEST(BlockTest, RoundTripMatchesModel) {
   EXPECT_EQ(*values, std::vector<std::string>{"odd"});
 }
 
-// Histogram-like groups: buckets, _sum and _count proportional to one
-// counter, so most chunks are regression-coded against a reference chunk.
+// Most chunks of histogram groups are regression-coded.
 TEST(BlockTest, HistogramGroupsRoundTripAndShrink) {
   TempDir dir;
   MemStorage model;
-  std::mt19937_64 rng(17);
-  auto app = model.NewAppender();
-  const char* les[] = {"0.1", "1", "10", "+Inf"};
-  for (int combo = 0; combo < 20; ++combo) {
-    std::string c = std::to_string(combo);
-    double cnt = 1000;
-    for (int s = 0; s < 480; ++s) {
-      int64_t t = kT0 + s * 15000;
-      cnt += static_cast<double>(10 + rng() % 40);
-      for (int b = 0; b < 4; ++b) {
-        double frac[] = {0.2, 0.6, 0.95, 1};
-        ASSERT_TRUE(app->Append(0, Labels::FromPairs({{"__name__", "h_bucket"}, {"c", c}, {"le", les[b]}}), t,
-                                std::floor(frac[b] * cnt)).ok());
-      }
-      ASSERT_TRUE(app->Append(0, Labels::FromPairs({{"__name__", "h_sum"}, {"c", c}}), t,
-                              std::round(0.123 * cnt * 1000) / 1000).ok());
-      ASSERT_TRUE(app->Append(0, Labels::FromPairs({{"__name__", "h_count"}, {"c", c}}), t, cnt).ok());
-    }
-  }
-  ASSERT_TRUE(app->Commit().ok());
+  testing::FillHistogramGroups(&model, 17, 20, kT0);
   std::string ulid = Write(dir.path(), &model, kT0, kT0 + 2 * kHour);
   auto b = BlockReader::Open(dir.path() + "/" + ulid);
   ASSERT_TRUE(b.ok()) << b.status();

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -86,6 +87,32 @@ inline void FillModel(MemStorage* m, uint64_t seed, int targets, int per_target,
         auto r = app->Append(0, l, t, v);
         EXPECT_TRUE(r.ok()) << r.status();
       }
+    }
+  }
+  EXPECT_TRUE(app->Commit().ok());
+}
+
+// Histogram-like groups (`combos` of them): buckets, _sum and _count
+// proportional to one counter, 480 samples at 15 s from t0, so most chunks
+// are regression-coded against a reference chunk.
+inline void FillHistogramGroups(MemStorage* m, uint64_t seed, int combos, int64_t t0) {
+  std::mt19937_64 rng(seed);
+  auto app = m->NewAppender();
+  const char* les[] = {"0.1", "1", "10", "+Inf"};
+  const double frac[] = {0.2, 0.6, 0.95, 1};
+  for (int combo = 0; combo < combos; ++combo) {
+    std::string c = std::to_string(combo);
+    double cnt = 1000;
+    for (int s = 0; s < 480; ++s) {
+      int64_t t = t0 + s * 15000;
+      cnt += static_cast<double>(10 + rng() % 40);
+      for (int b = 0; b < 4; ++b) {
+        EXPECT_TRUE(app->Append(0, Labels::FromPairs({{"__name__", "h_bucket"}, {"c", c}, {"le", les[b]}}), t,
+                                std::floor(frac[b] * cnt)).ok());
+      }
+      EXPECT_TRUE(app->Append(0, Labels::FromPairs({{"__name__", "h_sum"}, {"c", c}}), t,
+                              std::round(0.123 * cnt * 1000) / 1000).ok());
+      EXPECT_TRUE(app->Append(0, Labels::FromPairs({{"__name__", "h_count"}, {"c", c}}), t, cnt).ok());
     }
   }
   EXPECT_TRUE(app->Commit().ok());
