@@ -20,18 +20,32 @@ namespace promlet::storage::chunkenc {
 // byte boundary); it is updated. REQUIRES: 0 <= nbits <= 64.
 template <typename Buf>
 inline void WriteBits(Buf* buf, uint8_t* free_bits, uint64_t v, int nbits) {
-  while (nbits > 0) {
-    if (*free_bits == 0) {
-      buf->push_back('\0');
-      *free_bits = 8;
-    }
-    const int n = nbits < *free_bits ? nbits : *free_bits;
-    const uint64_t part = (v >> (nbits - n)) & ((uint64_t{1} << n) - 1);
+  if (nbits <= 0) return;
+  if (nbits < 64) v &= (uint64_t{1} << nbits) - 1;
+  const int free = *free_bits;
+  if (nbits <= free) {  // fits in the last byte (most 1-3 bit codes)
     char* last = buf->data() + buf->size() - 1;
     *last = static_cast<char>(static_cast<uint8_t>(*last) |
-                              static_cast<uint8_t>(part << (*free_bits - n)));
-    *free_bits = static_cast<uint8_t>(*free_bits - n);
-    nbits -= n;
+                              static_cast<uint8_t>(v << (free - nbits)));
+    *free_bits = static_cast<uint8_t>(free - nbits);
+    return;
+  }
+  // Top up the last byte, then whole bytes, then a partial one: a branch
+  // per byte rather than per run of bits.
+  if (free > 0) {
+    nbits -= free;
+    char* last = buf->data() + buf->size() - 1;
+    *last = static_cast<char>(static_cast<uint8_t>(*last) | static_cast<uint8_t>(v >> nbits));
+  }
+  while (nbits >= 8) {
+    nbits -= 8;
+    buf->push_back(static_cast<char>(static_cast<uint8_t>(v >> nbits)));
+  }
+  if (nbits > 0) {
+    buf->push_back(static_cast<char>(static_cast<uint8_t>(v << (8 - nbits))));
+    *free_bits = static_cast<uint8_t>(8 - nbits);
+  } else {
+    *free_bits = 0;
   }
 }
 
