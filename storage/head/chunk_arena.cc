@@ -140,7 +140,7 @@ const char* ChunkArena::Add(const char* prev, int64_t min_t, int64_t max_t,
   char header[kRecordHeaderBytes];
   EncodeHeader(prev, min_t, max_t, static_cast<uint32_t>(chunk.size()), header);
   const size_t need = kRecordHeaderBytes + chunk.size();
-  absl::MutexLock lock(&mu_);
+  PlainMutexLock lock(&mu_);
   for (int attempt = 0; attempt < 2; ++attempt) {
     char* dst = Allocate(need);
     Page& page = pages_.back();
@@ -182,7 +182,7 @@ void ChunkArena::Relocate(OpenSlot* slot, size_t used, size_t capacity) {
 
 void ChunkArena::WriteOpen(OpenSlot* slot, size_t offset, std::string_view bytes,
                            size_t expected) {
-  absl::MutexLock lock(&mu_);
+  PlainMutexLock lock(&mu_);
   for (;;) {
     if (slot->record == nullptr) {
       Relocate(slot, 0, std::max(expected, offset + bytes.size()));
@@ -203,7 +203,7 @@ const char* ChunkArena::Finish(OpenSlot* slot, const char* prev, int64_t min_t, 
   char head[kRecordHeaderBytes + 2];
   EncodeHeader(prev, min_t, max_t, static_cast<uint32_t>(size), head);
   std::memcpy(head + kRecordHeaderBytes, header.data(), 2);
-  absl::MutexLock lock(&mu_);
+  PlainMutexLock lock(&mu_);
   for (;;) {
     if (size > slot->capacity) Relocate(slot, tail_offset, size);
     Page* page = FindPage(slot->record);
@@ -221,7 +221,7 @@ const char* ChunkArena::Finish(OpenSlot* slot, const char* prev, int64_t min_t, 
 
 void ChunkArena::Abandon(OpenSlot* slot) {
   if (slot->record == nullptr) return;
-  absl::MutexLock lock(&mu_);
+  PlainMutexLock lock(&mu_);
   --FindPage(slot->record)->open_slots;
   *slot = OpenSlot();
 }
@@ -238,7 +238,7 @@ ChunkRecord ChunkArena::Read(const char* record) {
 }
 
 void ChunkArena::DropResident() {
-  absl::MutexLock lock(&mu_);
+  PlainMutexLock lock(&mu_);
   for (const Page& p : pages_) {
     // Only file pages: for anonymous memory MADV_DONTNEED would zero it.
     if (p.fd >= 0) madvise(p.data, p.size, MADV_DONTNEED);
@@ -246,7 +246,7 @@ void ChunkArena::DropResident() {
 }
 
 std::vector<ChunkArena::Page> ChunkArena::DetachBefore(int64_t t) {
-  absl::MutexLock lock(&mu_);
+  PlainMutexLock lock(&mu_);
   std::vector<Page> out;
   // The page being filled stays: new chunks land in it.
   const size_t last = pages_.empty() ? 0 : pages_.size() - 1;
@@ -274,7 +274,7 @@ void ChunkArena::Release(const std::vector<Page>& pages) {
 }
 
 size_t ChunkArena::MappedBytes() const {
-  absl::MutexLock lock(&mu_);
+  PlainMutexLock lock(&mu_);
   return mapped_;
 }
 

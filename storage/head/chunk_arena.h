@@ -25,7 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
+#include "storage/head/plain_mutex.h"
 
 namespace promlet::storage::head {
 
@@ -122,7 +123,7 @@ class ChunkArena {
   void Relocate(OpenSlot* slot, size_t used, size_t capacity) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string dir_;
-  mutable absl::Mutex mu_;
+  mutable PlainMutex mu_;
   uint64_t next_file_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Page> pages_ ABSL_GUARDED_BY(mu_);  // last one is being filled
   size_t used_ ABSL_GUARDED_BY(mu_) = 0;          // bytes used in pages_.back()

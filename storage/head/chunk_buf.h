@@ -30,6 +30,13 @@ class ChunkBuf {
     if (size_ == cap_) Grow();
     data_[size_++] = c;
   }
+  // Empties the buffer for the next chunk, keeping its memory when it holds
+  // at most max_keep bytes: a steady series then does not free and
+  // re-grow it (a malloc and ~4 reallocs) at every chunk cut.
+  void ClearKeeping(size_t max_keep) {
+    if (cap_ > max_keep) Release();
+    size_ = 0;
+  }
   // Frees the memory (the chunk moved to the arena).
   void Release() {
     std::free(data_);

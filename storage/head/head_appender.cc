@@ -77,7 +77,12 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
   // (or two: the series' first bytes may span two lines). A scrape appends a target's series in
   // the order they were created, so ids mostly ascend by one: fetch the
   // series a few ids ahead while the caller parses the next lines.
-  if (id == last_id_ + 1) PrefetchSeries(id + kAppendAhead);
+  // Two stages: the page-table slot that leads to a series is a miss of its
+  // own, so it is fetched further ahead than the series.
+  if (id == last_id_ + 1) {
+    PrefetchSeries(id + kAppendAhead);
+    head_->series_.PrefetchSlot(id + 2 * kAppendAhead);
+  }
   last_id_ = id;
   bool had_samples;
   const char* chunk_hint;

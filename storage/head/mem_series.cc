@@ -182,8 +182,10 @@ void MemSeries::CutHeadChunk(ChunkArena* arena) {
     spilled_ = 0;
   }
   // Only called from Append, which starts the next chunk right away, so the
-  // series always has an open head chunk to read its last sample from.
-  head_.Release();
+  // series always has an open head chunk to read its last sample from. A
+  // buffer that spills keeps its memory for it (one that holds whole
+  // chunks, without page files, is freed).
+  head_.ClearKeeping(2 * kSpillBytes);
 }
 
 bool MemSeries::TruncateBefore(int64_t t, ChunkArena* arena) {
