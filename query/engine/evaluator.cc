@@ -5,12 +5,15 @@
 #include <limits>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "re2/re2.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "query/engine/engine.h"
+#include "query/engine/extrapolated_rate.h"
+#include "query/engine/sample_window.h"
 #include "query/parser/function_table.h"
 #include "storage/api/appender.h"
 
@@ -37,67 +40,6 @@ class PointsIterator : public storage::SeriesIterator {
   size_t i_ = static_cast<size_t>(-1);
 };
 
-// Keeps the samples of one series in the window (lo, hi] as the window
-// slides forward; memory is bounded by the window, not the series.
-class WindowBuffer {
- public:
-  void Reset(storage::SeriesIterator* it) {
-    it_ = it;
-    buf_.clear();
-    resets_.clear();
-    head_ = 0;
-    started_ = false;
-    has_next_ = false;
-  }
-  // Returns the points with lo < t <= hi. REQUIRES: lo and hi never
-  // decrease between calls.
-  std::span<const Point> Slide(int64_t lo, int64_t hi) {
-    while (head_ < buf_.size() && buf_[head_].t_ms <= lo) ++head_;
-    if (head_ == buf_.size()) {
-      buf_.clear();
-      resets_.clear();
-      head_ = 0;
-    } else if (head_ > 256 && head_ * 2 > buf_.size()) {
-      buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(head_));
-      resets_.erase(resets_.begin(), resets_.begin() + static_cast<ptrdiff_t>(head_));
-      head_ = 0;
-    }
-    if (!started_) {
-      started_ = true;
-      has_next_ = it_->Seek(lo + 1);
-      if (has_next_) next_ = it_->At();
-    } else if (has_next_ && next_.t_ms <= lo) {
-      has_next_ = it_->Seek(lo + 1);
-      if (has_next_) next_ = it_->At();
-    }
-    while (has_next_ && next_.t_ms <= hi) {
-      if (next_.t_ms > lo && !storage::IsStaleNaN(next_.value)) {
-        const bool reset = !buf_.empty() && next_.value < buf_.back().value;
-        resets_.push_back((resets_.empty() ? 0 : resets_.back()) + (reset ? 1 : 0));
-        buf_.push_back(next_);
-      }
-      has_next_ = it_->Next();
-      if (has_next_) next_ = it_->At();
-    }
-    return std::span<const Point>(buf_.data() + head_, buf_.size() - head_);
-  }
-  // Whether a value decreases between consecutive points of the last
-  // window (lets rate/increase skip their reset scan, O(1) per step).
-  bool WindowHasDecrease() const {
-    return buf_.size() > head_ && resets_.back() != resets_[head_];
-  }
-
- private:
-  storage::SeriesIterator* it_ = nullptr;
-  std::vector<Point> buf_;
-  std::vector<uint32_t> resets_;  // prefix count of decreases in buf_
-  size_t head_ = 0;
-  bool started_ = false;
-  bool has_next_ = false;
-  Point next_;
-};
-
-
 const std::string& StringArg(const Expr& e) {
   static const std::string kEmpty;
   const auto* s = std::get_if<StringLiteral>(&Unparen(e).node);
@@ -118,6 +60,28 @@ bool IsValidLabelName(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+// rate/increase/delta of one series at every step start, start +
+// interval, ... (no @): the window moves over the read-ahead buffer and
+// the extrapolation is inlined; the same doubles as the table functions.
+// Appends the outputs to *points and raises *peak to the widest window.
+template <bool kCounter, bool kRate>
+void ExtrapolatedRateSteps(SampleWindow& wb, int64_t start, int64_t interval, size_t steps,
+                           int64_t offset_ms, int64_t range_ms, RateGeometry& g,
+                           std::vector<Point>* points, size_t* peak) {
+  int64_t ts = start;
+  for (size_t step = 0; step < steps; ++step, ts += interval) {
+    const int64_t ref = ts - offset_ms;
+    const std::span<const Point> w = wb.Slide(ref - range_ms, ref);
+    if (w.size() > *peak) *peak = w.size();
+    double v;
+    if (ExtrapolatedRateWindow<kCounter, kRate>(w, kCounter && wb.WindowHasDecrease(),
+                                                ref - range_ms, ref, range_ms, g, &v)) {
+      if (points->empty()) points->reserve(steps - step);
+      points->push_back(Point{ts, v});
+    }
+  }
 }
 
 }  // namespace
@@ -360,11 +324,11 @@ absl::StatusOr<Matrix> Evaluator::EvalMatrixSelectorRaw(const MatrixSelector& ms
   std::unique_ptr<storage::SeriesSet> set =
       ctx_->querier->Select(ref - ms.range_ms + 1, ref, vs.matchers);
   Matrix out;
-  WindowBuffer wb;
+  SampleWindow wb;
   while (set->Next()) {
     RETURN_IF_ERROR(ctx_->CheckInterrupt());
     std::unique_ptr<storage::SeriesIterator> it = set->At().NewIterator();
-    wb.Reset(it.get());
+    wb.Reset(it.get(), 0);
     std::span<const Point> w = wb.Slide(ref - ms.range_ms, ref);
     RETURN_IF_ERROR(it->status());
     if (w.empty()) continue;
@@ -569,8 +533,22 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   env.arena = &arena;
   env.ctx = ctx_;
   Matrix out;
-  WindowBuffer wb;
+  SampleWindow wb;
   const int steps = NumSteps();
+  // Successive windows overlap: read several steps' samples per batch.
+  const int64_t read_ahead_ms = !has_at && interval_ <= range_ms ? 16 * interval_ : 0;
+  const double* param0 = params.size() > 0 ? params[0].data() : nullptr;
+  const double* param1 = params.size() > 1 ? params[1].data() : nullptr;
+  const RangeFunc range_fn = impl.range_fn;
+  // rate/increase/delta of a plain selector take the inlined step loop.
+  enum class RateKind { kNone, kRate, kIncrease, kDelta };
+  RateKind rate_kind = RateKind::kNone;
+  if (set != nullptr && !has_at && params.empty()) {
+    if (name == "rate") rate_kind = RateKind::kRate;
+    if (name == "increase") rate_kind = RateKind::kIncrease;
+    if (name == "delta") rate_kind = RateKind::kDelta;
+  }
+  RateGeometry rate_geometry;
   size_t sub_i = 0;
   RangeArgs ra;
   ra.range_ms = range_ms;
@@ -591,33 +569,50 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
       ++sub_i;
     }
     RETURN_IF_ERROR(ctx_->CheckInterrupt());
-    wb.Reset(it.get());
+    wb.Reset(it.get(), read_ahead_ms);
     Series s;
     if (sink != nullptr) s.points.swap(sink_points);
     s.drop_name = drop_name || source_drops_name;
     ra.metric = metric;
-    int step = 0;
-    int64_t peak = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    size_t peak = 0;
+    const size_t n_steps = static_cast<size_t>(steps);
+    switch (rate_kind) {
+      case RateKind::kRate:
+        ExtrapolatedRateSteps<true, true>(wb, start_, interval_, n_steps, offset_ms, range_ms,
+                                          rate_geometry, &s.points, &peak);
+        break;
+      case RateKind::kIncrease:
+        ExtrapolatedRateSteps<true, false>(wb, start_, interval_, n_steps, offset_ms, range_ms,
+                                           rate_geometry, &s.points, &peak);
+        break;
+      case RateKind::kDelta:
+        ExtrapolatedRateSteps<false, false>(wb, start_, interval_, n_steps, offset_ms, range_ms,
+                                            rate_geometry, &s.points, &peak);
+        break;
+      case RateKind::kNone:
+        break;
+    }
+    int64_t ts = start_;
+    for (size_t step = 0; rate_kind == RateKind::kNone && step < static_cast<size_t>(steps); ++step, ts += interval_) {
       const int64_t ref = (has_at ? at_ms : ts) - offset_ms;
       ra.window = wb.Slide(ref - range_ms, ref);
-      ra.may_decrease = wb.WindowHasDecrease();
-      peak = std::max<int64_t>(peak, static_cast<int64_t>(ra.window.size()));
       if (ra.window.empty()) continue;
+      peak = std::max(peak, ra.window.size());
+      ra.may_decrease = wb.WindowHasDecrease();
       ra.ts = ts;
       ra.range_start = ref - range_ms;
       ra.range_end = ref;
-      ra.param0 = params.size() > 0 ? params[0][static_cast<size_t>(step)] : 0;
-      ra.param1 = params.size() > 1 ? params[1][static_cast<size_t>(step)] : 0;
+      if (param0 != nullptr) ra.param0 = param0[step];
+      if (param1 != nullptr) ra.param1 = param1[step];
       double v;
-      if (impl.range_fn(env, ra, &v)) {
+      if (range_fn(env, ra, &v)) {
         if (s.points.empty()) s.points.reserve(static_cast<size_t>(steps));
         s.points.push_back(Point{ts, v});
       }
-      RETURN_IF_ERROR(env.status);
+      if (ABSL_PREDICT_FALSE(!env.status.ok())) return env.status;
     }
     RETURN_IF_ERROR(it->status());
-    if (ctx_->current_samples + peak + static_cast<int64_t>(s.points.size()) > ctx_->max_samples) {
+    if (ctx_->current_samples + static_cast<int64_t>(peak + s.points.size()) > ctx_->max_samples) {
       return absl::ResourceExhaustedError(
           "query processing would load too many samples into memory in query execution");
     }

@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "query/engine/evaluator.h"
+#include "query/engine/extrapolated_rate.h"
 #include "query/parser/function_table.h"
 #include "re2/re2.h"
 
@@ -403,67 +404,18 @@ void HistogramQuantile(FuncEnv& env, std::vector<Vector>& args, Vector* out) {
 
 // ---- Range-vector functions -------------------------------------------------
 
-// Prometheus extrapolatedRate. The window-shape arithmetic (six divisions)
-// is memoized in env.rate_geometry; per window only the counter's zero
-// point may need a division, and a multiplication-only test with a 1 %
-// margin skips it when it cannot shorten the start.
-bool ExtrapolatedRate(FuncEnv& env, const RangeArgs& a, bool is_counter, bool is_rate, double* out) {
-  const auto& w = a.window;
-  if (w.size() < 2) return false;
-  double result = w.back().value - w.front().value;
-  if (is_counter && a.may_decrease) {
-    for (size_t i = 1; i < w.size(); ++i) {
-      if (w[i].value < w[i - 1].value) result += w[i - 1].value;
-    }
-  }
-  RateGeometry& g = env.rate_geometry;
-  const int64_t to_start_ms = w.front().t_ms - a.range_start;
-  const int64_t to_end_ms = a.range_end - w.back().t_ms;
-  const int64_t sampled_ms = w.back().t_ms - w.front().t_ms;
-  if (!g.valid || g.to_start_ms != to_start_ms || g.to_end_ms != to_end_ms ||
-      g.sampled_ms != sampled_ms || g.samples != w.size() || g.range_ms != a.range_ms ||
-      g.is_rate != is_rate) {
-    // Timestamps are below 2^53, so these differences are exact, as are
-    // Prometheus's float64(firstT-rangeStart) etc.
-    double duration_to_start = static_cast<double>(to_start_ms) / 1000;
-    double duration_to_end = static_cast<double>(to_end_ms) / 1000;
-    const double sampled = static_cast<double>(sampled_ms) / 1000;
-    const double avg = sampled / static_cast<double>(w.size() - 1);
-    const double threshold = avg * 1.1;
-    if (duration_to_start >= threshold) duration_to_start = avg / 2;
-    if (duration_to_end >= threshold) duration_to_end = avg / 2;
-    double factor = (sampled + duration_to_start + duration_to_end) / sampled;
-    if (is_rate) factor /= static_cast<double>(a.range_ms) / 1000;
-    g = RateGeometry{true,         is_rate,           to_start_ms,     to_end_ms, sampled_ms,
-                     a.range_ms,   w.size(),          duration_to_start, duration_to_end,
-                     sampled,      factor};
-  }
-  double factor = g.factor;
-  const double first = w.front().value;
-  if (is_counter && result > 0 && first >= 0) {
-    // to_zero = sampled * (first / result) matters only below the start
-    // gap; first * sampled > 1.01 * gap * result proves it is not.
-    const double lhs = first * g.sampled;
-    const double rhs = 1.01 * g.duration_to_start * result;
-    const bool clearly_after = std::isfinite(lhs) && std::isfinite(rhs) &&
-                               rhs >= std::numeric_limits<double>::min() && lhs > rhs;
-    if (!clearly_after) {
-      const double to_zero = g.sampled * (first / result);
-      if (to_zero < g.duration_to_start) {
-        factor = (g.sampled + to_zero + g.duration_to_end) / g.sampled;
-        if (is_rate) factor /= static_cast<double>(a.range_ms) / 1000;
-      }
-    }
-  }
-  *out = result * factor;
-  return true;
+// Prometheus extrapolatedRate (extrapolated_rate.h).
+bool Rate(FuncEnv& env, const RangeArgs& a, double* out) {
+  return ExtrapolatedRateWindow<true, true>(a.window, a.may_decrease, a.range_start, a.range_end,
+                                            a.range_ms, env.rate_geometry, out);
 }
-bool Rate(FuncEnv& env, const RangeArgs& a, double* out) { return ExtrapolatedRate(env, a, true, true, out); }
 bool Increase(FuncEnv& env, const RangeArgs& a, double* out) {
-  return ExtrapolatedRate(env, a, true, false, out);
+  return ExtrapolatedRateWindow<true, false>(a.window, a.may_decrease, a.range_start, a.range_end,
+                                             a.range_ms, env.rate_geometry, out);
 }
 bool Delta(FuncEnv& env, const RangeArgs& a, double* out) {
-  return ExtrapolatedRate(env, a, false, false, out);
+  return ExtrapolatedRateWindow<false, false>(a.window, a.may_decrease, a.range_start,
+                                              a.range_end, a.range_ms, env.rate_geometry, out);
 }
 
 bool InstantValue(const RangeArgs& a, bool is_rate, double* out) {
