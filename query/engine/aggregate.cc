@@ -113,8 +113,8 @@ absl::StatusOr<std::optional<Matrix>> Evaluator::FoldRangeCall(const AggregateEx
   std::vector<const Labels*> group_labels;
   absl::flat_hash_map<std::string, size_t> group_index;
   bool too_many_groups = false;
-  const SeriesSink sink = [&](const Labels& metric, bool drop_name,
-                              std::span<const Point> points) -> absl::Status {
+  // The group of a series, made on its first point.
+  auto group_of = [&](const Labels& metric) -> absl::StatusOr<size_t> {
     auto [it, inserted] =
         group_index.try_emplace(GroupKey(metric, a.grouping, a.without), group_labels.size());
     if (inserted) {
@@ -124,11 +124,17 @@ absl::StatusOr<std::optional<Matrix>> Evaluator::FoldRangeCall(const AggregateEx
       }
       group_labels.push_back(arena.Add(GroupLabels(metric, a.grouping, a.without)));
     }
-    fold.Add(it->second, drop_name, points);
+    return it->second;
+  };
+  const SeriesSink sink = [&](const Labels& metric, bool drop_name,
+                              std::span<const Point> points) -> absl::Status {
+    ASSIGN_OR_RETURN(size_t group, group_of(metric));
+    fold.Add(group, drop_name, points);
     return absl::OkStatus();
   };
+  const FoldTarget target{&fold, group_of};
   const int64_t samples_before = ctx_->current_samples;
-  absl::StatusOr<Matrix> none = EvalRangeCall(*call, matrix_arg, *impl, &sink);
+  absl::StatusOr<Matrix> none = EvalRangeCall(*call, matrix_arg, *impl, &sink, &target);
   if (!none.ok()) {
     if (!too_many_groups) return none.status();
     ctx_->current_samples = samples_before;  // the plain path counts again

@@ -14,6 +14,7 @@
 #include "query/engine/engine.h"
 #include "query/engine/extrapolated_rate.h"
 #include "query/engine/sample_window.h"
+#include "query/engine/series_fold.h"
 #include "query/parser/function_table.h"
 #include "storage/api/appender.h"
 
@@ -62,26 +63,28 @@ bool IsValidLabelName(std::string_view s) {
   return true;
 }
 
-// rate/increase/delta of one series at every step start, start +
-// interval, ... (no @): the window moves over the read-ahead buffer and
-// the extrapolation is inlined; the same doubles as the table functions.
-// Appends the outputs to *points and raises *peak to the widest window.
-template <bool kCounter, bool kRate>
-void ExtrapolatedRateSteps(SampleWindow& wb, int64_t start, int64_t interval, size_t steps,
-                           int64_t offset_ms, int64_t range_ms, RateGeometry& g,
-                           std::vector<Point>* points, size_t* peak) {
-  int64_t ts = start;
-  for (size_t step = 0; step < steps; ++step, ts += interval) {
-    const int64_t ref = ts - offset_ms;
-    const std::span<const Point> w = wb.Slide(ref - range_ms, ref);
-    if (w.size() > *peak) *peak = w.size();
-    double v;
-    if (ExtrapolatedRateWindow<kCounter, kRate>(w, kCounter && wb.WindowHasDecrease(),
-                                                ref - range_ms, ref, range_ms, g, &v)) {
-      if (points->empty()) points->reserve(steps - step);
-      points->push_back(Point{ts, v});
-    }
-  }
+// rate/increase/delta of one series at every step (no @): the windows
+// move over the read-ahead buffer and the extrapolation is inlined; the
+// same doubles as the table functions. Calls emit(step index, value) for
+// each output until it returns false; raises *peak to the widest window.
+template <bool kCounter, bool kRate, class Emit>
+void ExtrapolatedRateSteps(SampleWindow& wb, int64_t first_ref, int64_t interval, size_t steps,
+                           int64_t range_ms, RateGeometry& g, size_t* peak, Emit&& emit) {
+  size_t widest = *peak;
+  RateGeometry geometry = g;  // a local the compiler can keep in registers
+  wb.ForEachWindow(first_ref, interval, steps, range_ms,
+                   [&](size_t k, int64_t ref, std::span<const Point> w, bool has_decrease) {
+                     if (w.size() > widest) widest = w.size();
+                     double v;
+                     if (!ExtrapolatedRateWindow<kCounter, kRate>(w, kCounter && has_decrease,
+                                                                  ref - range_ms, ref, range_ms,
+                                                                  geometry, &v)) {
+                       return true;
+                     }
+                     return emit(k, v);
+                   });
+  g = geometry;
+  *peak = widest;
 }
 
 }  // namespace
@@ -491,7 +494,8 @@ absl::StatusOr<Matrix> Evaluator::EvalCall(const Expr& e, const Call& c) {
 }
 
 absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
-                                                const FunctionImpl& impl, const SeriesSink* sink) {
+                                                const FunctionImpl& impl, const SeriesSink* sink,
+                                                const FoldTarget* fold_target) {
   const std::string_view name = c.func->name;
   if (impl.range_fn == nullptr) {
     return absl::InvalidArgumentError(
@@ -576,21 +580,52 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     ra.metric = metric;
     size_t peak = 0;
     const size_t n_steps = static_cast<size_t>(steps);
-    switch (rate_kind) {
-      case RateKind::kRate:
-        ExtrapolatedRateSteps<true, true>(wb, start_, interval_, n_steps, offset_ms, range_ms,
-                                          rate_geometry, &s.points, &peak);
-        break;
-      case RateKind::kIncrease:
-        ExtrapolatedRateSteps<true, false>(wb, start_, interval_, n_steps, offset_ms, range_ms,
-                                           rate_geometry, &s.points, &peak);
-        break;
-      case RateKind::kDelta:
-        ExtrapolatedRateSteps<false, false>(wb, start_, interval_, n_steps, offset_ms, range_ms,
-                                            rate_geometry, &s.points, &peak);
-        break;
-      case RateKind::kNone:
-        break;
+    size_t made = 0;  // points folded straight into fold_target
+    if (rate_kind != RateKind::kNone) {
+      size_t group = static_cast<size_t>(-1);
+      absl::Status fold_status;
+      const bool drop = s.drop_name;
+      auto fold_emit = [&](size_t k, double v) ABSL_ATTRIBUTE_ALWAYS_INLINE {
+        if (group == static_cast<size_t>(-1)) {  // the series' first point
+          absl::StatusOr<size_t> g = fold_target->group_of(*metric);
+          if (!g.ok()) {
+            fold_status = g.status();
+            return false;
+          }
+          group = *g;
+        }
+        fold_target->fold->AddAt(group, k, drop, v);
+        ++made;
+        return true;
+      };
+      auto points_emit = [&](size_t k, double v) ABSL_ATTRIBUTE_ALWAYS_INLINE {
+        if (s.points.empty()) s.points.reserve(n_steps - k);
+        s.points.push_back(Point{start_ + static_cast<int64_t>(k) * interval_, v});
+        return true;
+      };
+      auto run = [&](auto&& emit) {
+        const int64_t first_ref = start_ - offset_ms;
+        switch (rate_kind) {
+          case RateKind::kRate:
+            ExtrapolatedRateSteps<true, true>(wb, first_ref, interval_, n_steps, range_ms,
+                                              rate_geometry, &peak, emit);
+            break;
+          case RateKind::kIncrease:
+            ExtrapolatedRateSteps<true, false>(wb, first_ref, interval_, n_steps, range_ms,
+                                               rate_geometry, &peak, emit);
+            break;
+          default:
+            ExtrapolatedRateSteps<false, false>(wb, first_ref, interval_, n_steps, range_ms,
+                                                rate_geometry, &peak, emit);
+            break;
+        }
+      };
+      if (fold_target != nullptr) {
+        run(fold_emit);
+      } else {
+        run(points_emit);
+      }
+      RETURN_IF_ERROR(fold_status);
     }
     int64_t ts = start_;
     for (size_t step = 0; rate_kind == RateKind::kNone && step < static_cast<size_t>(steps); ++step, ts += interval_) {
@@ -612,14 +647,17 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
       if (ABSL_PREDICT_FALSE(!env.status.ok())) return env.status;
     }
     RETURN_IF_ERROR(it->status());
-    if (ctx_->current_samples + static_cast<int64_t>(peak + s.points.size()) > ctx_->max_samples) {
+    made += s.points.size();
+    if (ctx_->current_samples + static_cast<int64_t>(peak + made) > ctx_->max_samples) {
       return absl::ResourceExhaustedError(
           "query processing would load too many samples into memory in query execution");
     }
-    const bool made_points = !s.points.empty();
+    const bool made_points = made > 0;
     if (made_points) {
-      RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(s.points.size())));
-      if (sink != nullptr) {
+      RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(made)));
+      if (s.points.empty()) {
+        // Folded already.
+      } else if (sink != nullptr) {
         RETURN_IF_ERROR((*sink)(*metric, s.drop_name, s.points));
       } else {
         s.metric = *metric;

@@ -34,6 +34,8 @@ class RE2;
 
 namespace promlet::query::internal {
 
+class SeriesMajorFold;
+
 // An element of an instant vector during one step.
 struct Sample {
   const storage::Labels* metric = nullptr;
@@ -185,8 +187,17 @@ class Evaluator {
   // result matrix (the points are valid during the call only).
   using SeriesSink = std::function<absl::Status(const storage::Labels& metric, bool drop_name,
                                                 std::span<const Point> points)>;
+  // rate/increase/delta over a selector may fold each output point into
+  // `fold` directly (no per-series point vector); other functions still
+  // go through the sink.
+  struct FoldTarget {
+    SeriesMajorFold* fold = nullptr;
+    // The group of a series, asked on its first point; an error stops.
+    std::function<absl::StatusOr<size_t>(const storage::Labels& metric)> group_of;
+  };
   absl::StatusOr<Matrix> EvalRangeCall(const Call& c, int matrix_arg, const FunctionImpl& impl,
-                                       const SeriesSink* sink = nullptr);
+                                       const SeriesSink* sink = nullptr,
+                                       const FoldTarget* fold_target = nullptr);
   absl::StatusOr<std::optional<Matrix>> FoldRangeCall(const AggregateExpr& a);
   absl::StatusOr<Matrix> EvalLabelReplace(const Call& c);
   absl::StatusOr<Matrix> EvalLabelJoin(const Call& c);

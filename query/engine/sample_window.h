@@ -61,6 +61,37 @@ class SampleWindow {
     return std::span<const Point>(buf_.data() + head_, tail_ - head_);
   }
 
+  // For k in [0, steps), with hi = first_hi + k * interval, the window
+  // (hi - range, hi] as Slide gives it: calls visit(k, hi, window,
+  // has_decrease) for each non-empty one until visit returns false. The
+  // same as calling Slide per step, with the indices kept in registers.
+  template <class Visit>
+  void ForEachWindow(int64_t first_hi, int64_t interval, size_t steps, int64_t range,
+                     Visit&& visit) {
+    int64_t hi = first_hi;
+    for (size_t k = 0; k < steps; ++k, hi += interval) {
+      const int64_t lo = hi - range;
+      const Point* buf = buf_.data();
+      const size_t size = size_;
+      size_t h = head_;
+      while (h < size && buf[h].t_ms <= lo) ++h;
+      size_t t = tail_ < h ? h : tail_;
+      while (t < size && buf[t].t_ms <= hi) ++t;
+      if (ABSL_PREDICT_TRUE(t < size)) {
+        head_ = h;
+        tail_ = t;
+      } else {
+        Slide(lo, hi);  // needs a read (or the iterator is done)
+        buf = buf_.data();
+        h = head_;
+        t = tail_;
+      }
+      if (h == t) continue;
+      const bool has_decrease = decreases_[t - 1] != decreases_[h];
+      if (!visit(k, hi, std::span<const Point>(buf + h, t - h), has_decrease)) return;
+    }
+  }
+
   // Whether a value decreases between consecutive points of the last
   // window (lets rate/increase skip their reset scan).
   bool WindowHasDecrease() const {
