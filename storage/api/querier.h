@@ -13,6 +13,7 @@
 #ifndef PROMLET_STORAGE_API_QUERIER_H_
 #define PROMLET_STORAGE_API_QUERIER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -42,6 +43,16 @@ class SeriesIterator {
   virtual bool Seek(int64_t t_ms) = 0;
   // REQUIRES: the last Next()/Seek() returned true.
   virtual Sample At() const = 0;
+  // Advances like up to `max` calls of Next(), copying each sample into
+  // `out`; returns how many, 0 only at the end. Afterwards the iterator is
+  // positioned on the last sample copied (or at the end), so Next() and
+  // Seek() continue from there. Readers that decode into arrays override
+  // it to save two virtual calls per sample.
+  virtual size_t NextBatch(Sample* out, size_t max) {
+    size_t n = 0;
+    while (n < max && Next()) out[n++] = At();
+    return n;
+  }
   virtual absl::Status status() const { return absl::OkStatus(); }
 };
 
