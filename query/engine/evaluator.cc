@@ -557,6 +557,12 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   RangeArgs ra;
   ra.range_ms = range_ms;
   std::vector<Point> sink_points;  // reused for every series handed to `sink`
+  std::vector<uint32_t> fold_steps;  // a series' outputs for fold_target
+  std::vector<double> fold_values;
+  if (fold_target != nullptr) {
+    fold_steps.reserve(static_cast<size_t>(NumSteps()));
+    fold_values.reserve(static_cast<size_t>(NumSteps()));
+  }
   for (;;) {
     const Labels* metric;
     std::unique_ptr<storage::SeriesIterator> it;
@@ -582,20 +588,9 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     const size_t n_steps = static_cast<size_t>(steps);
     size_t made = 0;  // points folded straight into fold_target
     if (rate_kind != RateKind::kNone) {
-      size_t group = static_cast<size_t>(-1);
-      absl::Status fold_status;
-      const bool drop = s.drop_name;
       auto fold_emit = [&](size_t k, double v) ABSL_ATTRIBUTE_ALWAYS_INLINE {
-        if (group == static_cast<size_t>(-1)) {  // the series' first point
-          absl::StatusOr<size_t> g = fold_target->group_of(*metric);
-          if (!g.ok()) {
-            fold_status = g.status();
-            return false;
-          }
-          group = *g;
-        }
-        fold_target->fold->AddAt(group, k, drop, v);
-        ++made;
+        fold_steps.push_back(static_cast<uint32_t>(k));
+        fold_values.push_back(v);
         return true;
       };
       auto points_emit = [&](size_t k, double v) ABSL_ATTRIBUTE_ALWAYS_INLINE {
@@ -621,11 +616,13 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
         }
       };
       if (fold_target != nullptr) {
+        fold_steps.clear();
+        fold_values.clear();
         run(fold_emit);
+        made = fold_values.size();
       } else {
         run(points_emit);
       }
-      RETURN_IF_ERROR(fold_status);
     }
     int64_t ts = start_;
     for (size_t step = 0; rate_kind == RateKind::kNone && step < static_cast<size_t>(steps); ++step, ts += interval_) {
@@ -655,8 +652,10 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     const bool made_points = made > 0;
     if (made_points) {
       RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(made)));
-      if (s.points.empty()) {
-        // Folded already.
+      if (!fold_values.empty()) {
+        ASSIGN_OR_RETURN(size_t group, fold_target->group_of(*metric));
+        fold_target->fold->AddSteps(group, s.drop_name, fold_steps, fold_values);
+        fold_values.clear();
       } else if (sink != nullptr) {
         RETURN_IF_ERROR((*sink)(*metric, s.drop_name, s.points));
       } else {

@@ -187,9 +187,9 @@ class Evaluator {
   // result matrix (the points are valid during the call only).
   using SeriesSink = std::function<absl::Status(const storage::Labels& metric, bool drop_name,
                                                 std::span<const Point> points)>;
-  // rate/increase/delta over a selector may fold each output point into
-  // `fold` directly (no per-series point vector); other functions still
-  // go through the sink.
+  // rate/increase/delta over a selector fold each series' values into
+  // `fold` from two flat arrays (no Point vector, no std::function call);
+  // other functions still go through the sink.
   struct FoldTarget {
     SeriesMajorFold* fold = nullptr;
     // The group of a series, asked on its first point; an error stops.

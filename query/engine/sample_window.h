@@ -124,24 +124,41 @@ class SampleWindow {
     uint32_t* const decreases = decreases_.data();
     size_t n = size_;
     const size_t end = size_ + kBatch;
-    bool has = need_seek_ ? it_->Seek(lo + 1) : it_->Next();
-    need_seek_ = false;
-    while (has) {
-      const Point p = it_->At();
-      if (ABSL_PREDICT_TRUE(!storage::IsStaleNaN(p.value))) {
+    size_t got = 0;  // samples read into buf[n, n + got)
+    if (need_seek_) {
+      need_seek_ = false;
+      if (it_->Seek(lo + 1)) {
+        buf[n] = it_->At();
+        got = 1;
+      }
+    }
+    for (;;) {
+      if (got == 0) {
+        // Small reads when windows leave gaps: what lies past hi is skipped.
+        got = it_->NextBatch(buf + n, read_ahead_ms_ > 0 ? end - n : std::min<size_t>(8, end - n));
+        if (got == 0) {
+          size_ = n;
+          exhausted_ = true;
+          return;
+        }
+      }
+      // Drops stale markers in place and counts decreases.
+      const size_t read_end = n + got;
+      const int64_t last_t = buf[read_end - 1].t_ms;  // stale or not
+      for (size_t i = n; i < read_end; ++i) {
+        const Point p = buf[i];
+        if (ABSL_PREDICT_FALSE(storage::IsStaleNaN(p.value))) continue;
         // The first point's count only serves as a base for differences.
         const uint32_t before = n > 0 ? decreases[n - 1] : 0;
         decreases[n] = before + (n > 0 && p.value < buf[n - 1].value ? 1 : 0);
         buf[n++] = p;
       }
-      if (n == end || p.t_ms > stop_after) {
+      got = 0;
+      if (n == end || last_t > stop_after) {
         size_ = n;
         return;
       }
-      has = it_->Next();
     }
-    size_ = n;
-    exhausted_ = true;
   }
 
   storage::SeriesIterator* it_ = nullptr;

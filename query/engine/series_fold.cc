@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/base/optimization.h"
 #include "query/engine/evaluator.h"
 #include "query/engine/float_fold.h"
 
@@ -50,6 +51,28 @@ void SeriesMajorFold::Add(size_t group, bool drop_name, std::span<const Point> p
     }
     if (drop_name) g.drop_name = true;
     AddFloatFold(op, f, g);
+  }
+}
+
+void SeriesMajorFold::AddSteps(size_t group, bool drop_name, std::span<const uint32_t> steps,
+                               std::span<const double> values) {
+  Slot* base = &slots_[group * steps_];
+  const AggregateOp op = op_;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Slot& g = base[steps[i]];
+    const double f = values[i];
+    if (ABSL_PREDICT_FALSE(!g.seen)) {
+      g.seen = true;
+      g.drop_name = drop_name;
+      StartFloatFold(op, f, g);
+      continue;
+    }
+    if (drop_name) g.drop_name = true;
+    if (op == AggregateOp::kSum) {
+      KahanInc(f, &g.value, &g.kahan_c);  // AddFloatFold's sum, without the switch
+    } else {
+      AddFloatFold(op, f, g);
+    }
   }
 }
 

@@ -16,7 +16,6 @@
 #include <span>
 #include <vector>
 
-#include "query/engine/float_fold.h"
 #include "query/engine/value.h"
 #include "query/parser/ast.h"
 
@@ -38,23 +37,11 @@ class SeriesMajorFold {
   // Folds a series whose points lie on step times, ascending.
   // REQUIRES: group < the last Reserve()d count.
   void Add(size_t group, bool drop_name, std::span<const Point> points);
-  // Folds the point of a series at step index `step`: Add one point at a
-  // time. REQUIRES: points of a series come in ascending steps.
-  void AddAt(size_t group, size_t step, bool drop_name, double f) {
-    Slot& g = slots_[group * steps_ + step];
-    if (!g.seen) {
-      g.seen = true;
-      g.drop_name = drop_name;
-      StartFloatFold(op_, f, g);
-      return;
-    }
-    if (drop_name) g.drop_name = true;
-    if (op_ == AggregateOp::kSum) {
-      KahanInc(f, &g.value, &g.kahan_c);  // AddFloatFold's sum, without the switch
-    } else {
-      AddFloatFold(op_, f, g);
-    }
-  }
+  // Folds values[i] of a series at step index steps[i] (ascending), like
+  // Add. A series' values are made first and folded here in one tight
+  // pass over the group's slots, which then stream through the cache.
+  void AddSteps(size_t group, bool drop_name, std::span<const uint32_t> steps,
+                std::span<const double> values);
   // One series per group with any point, in group order; adds the number
   // of points made to *samples. group_labels[g] names group g.
   Matrix Finish(const std::vector<const storage::Labels*>& group_labels, int64_t* samples) const;

@@ -81,6 +81,20 @@ class BlockSeriesIterator : public SeriesIterator {
     if (ABSL_PREDICT_FALSE(!values_loaded_)) LoadValues();
     return {ts_[i_], vs_[i_]};
   }
+
+  // Copies from the loaded chunk only (up to maxt); the next call loads
+  // the next chunk.
+  size_t NextBatch(Sample* out, size_t max) override {
+    if (max == 0 || !Next()) return 0;
+    if (ABSL_PREDICT_FALSE(!values_loaded_)) LoadValues();
+    // Samples past maxt stay for Next() to stop on.
+    const size_t end = static_cast<size_t>(
+        std::upper_bound(ts_ + i_ + 1, ts_ + std::min(n_, i_ + max), maxt_) - ts_);
+    const size_t k = end - i_;
+    for (size_t j = 0; j < k; ++j) out[j] = {ts_[i_ + j], vs_[i_ + j]};
+    i_ = end - 1;
+    return k;
+  }
   absl::Status status() const override { return status_; }
 
  private:

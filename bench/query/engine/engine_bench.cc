@@ -51,6 +51,16 @@ class SpanStorage : public storage::Queryable {
       return p_ < e_;
     }
     Sample At() const override { return *p_; }
+    size_t NextBatch(Sample* out, size_t max) override {
+      if (p_ + 1 >= e_) {
+        p_ = e_;
+        return 0;
+      }
+      const size_t n = std::min<size_t>(max, static_cast<size_t>(e_ - (p_ + 1)));
+      std::copy(p_ + 1, p_ + 1 + n, out);
+      p_ += n;
+      return n;
+    }
 
    private:
     const Sample* p_;
