@@ -49,7 +49,7 @@ class SampleWindow {
     while (head_ < size_ && buf_[head_].t_ms <= lo) ++head_;
     if (ABSL_PREDICT_FALSE(head_ == size_) && !exhausted_) {
       // Everything read lies at or before lo: let the iterator skip a gap.
-      size_ = head_ = 0;
+      size_ = head_ = tail_ = 0;
       need_seek_ = true;
     }
     if (tail_ < head_) tail_ = head_;
