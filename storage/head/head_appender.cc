@@ -13,7 +13,11 @@ bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bi
 // (~100+ ns) between two Appends, so a few series ahead hides a memory
 // miss; Commit's loop is tighter and looks further.
 constexpr uint32_t kAppendAhead = 4;
-constexpr size_t kCommitAhead = 8;
+constexpr size_t kCommitAhead = 16;
+// Commit keeps a series lock (StripeSeries::SeriesLock) over a run of
+// samples whose series share it, but for at most this many, so a query
+// waiting on one of those series waits for a few microseconds at most.
+constexpr int kMaxSamplesPerLock = 64;
 
 // The pending buffer of this thread's last appender. A scrape makes a new
 // appender each time; without this its buffer would regrow from empty
@@ -87,7 +91,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Append(SeriesRef ref, const Labels& labe
   bool had_samples;
   const char* chunk_hint;
   {
-    SpinLockHolder lock(head_->series_.SeriesLock(s));
+    SpinLockHolder lock(head_->series_.SeriesLockById(id));
     bool have_prev = false;
     int64_t prev_t = 0;
     double prev_v = 0;
@@ -126,10 +130,12 @@ absl::Status HeadAppender::Commit() {
   int64_t mint = std::numeric_limits<int64_t>::max();
   int64_t maxt = std::numeric_limits<int64_t>::min();
   uint64_t appended = 0, cuts = 0;
+  SpinLock* held = nullptr;
+  int held_for = 0;
   for (size_t i = 0; i < samples_.size(); ++i) {
     if (i + kCommitAhead < samples_.size()) {
-      // The series (with its lock) and its open chunk buffer: misses per
-      // sample otherwise, the chunk's showing up as a stalled lock xchg.
+      // The series and its open chunk buffer: a miss each per sample
+      // otherwise.
       const PendingSample& ahead = samples_[i + kCommitAhead];
       PrefetchMemSeriesHot(ahead.series);
       if (ahead.chunk_hint != nullptr) {
@@ -140,7 +146,14 @@ absl::Status HeadAppender::Commit() {
     }
     const PendingSample& p = samples_[i];
     MemSeries* s = p.series;
-    SpinLockHolder lock(head_->series_.SeriesLock(s));
+    SpinLock* lock = head_->series_.SeriesLockById(p.id);
+    if (lock != held || held_for == kMaxSamplesPerLock) {
+      if (held != nullptr) held->unlock();
+      lock->lock();
+      held = lock;
+      held_for = 0;
+    }
+    ++held_for;
     if (s->pending_tag() == tag_) s->set_pending(0, 0);
     // Another appender may have committed to this series since Append.
     if (s->has_samples() && p.t <= s->last_t()) {
@@ -156,6 +169,7 @@ absl::Status HeadAppender::Commit() {
     mint = std::min(mint, p.t);
     maxt = std::max(maxt, p.t);
   }
+  if (held != nullptr) held->unlock();
   if (appended > 0) {
     head_->UpdateTimeRange(mint, maxt);
     c.samples_appended.fetch_add(appended, std::memory_order_relaxed);
@@ -168,7 +182,7 @@ absl::Status HeadAppender::Commit() {
 
 absl::Status HeadAppender::Rollback() {
   for (const PendingSample& p : samples_) {
-    SpinLockHolder lock(head_->series_.SeriesLock(p.series));
+    SpinLockHolder lock(head_->series_.SeriesLockById(p.id));
     if (p.series->pending_tag() == tag_) p.series->set_pending(0, 0);
   }
   samples_.clear();

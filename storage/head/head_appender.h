@@ -35,7 +35,7 @@ struct PendingSample {
   const char* chunk_hint;
 };
 
-// Pulls the first MemSeries::kAppendHotBytes of *s (with its lock), all a
+// Pulls the first MemSeries::kAppendHotBytes of *s, all a
 // steady append touches, towards the core (a hint: the series may be gone
 // by the time it is used). For loops over many series, a few iterations
 // ahead, so each does not wait on a memory miss.
@@ -69,7 +69,7 @@ class HeadAppender final : public Appender {
 
  private:
   void Release();
-  // Pulls series `id`'s first cache line (with its lock) towards the core;
+  // Pulls series `id`'s first bytes towards the core;
   // a hint only, harmless for ids that do not exist.
   void PrefetchSeries(uint32_t id) const;
 

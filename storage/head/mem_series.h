@@ -19,7 +19,6 @@
 #include "storage/chunkenc/xor_chunk.h"
 #include "storage/head/chunk_arena.h"
 #include "storage/head/chunk_buf.h"
-#include "storage/head/spin_lock.h"
 
 namespace promlet::storage::head {
 
@@ -34,7 +33,8 @@ struct ChunkMeta {
   std::string_view bytes() const { return {data, size}; }
 };
 
-// Thread-compatible: the head guards each series with its lock().
+// Thread-compatible: the head guards each series with a lock of its id's
+// stripe (StripeSeries::SeriesLock).
 class MemSeries {
  public:
   // The leading bytes of the object that an Append reads and writes (lock
@@ -47,8 +47,6 @@ class MemSeries {
   static void Destroy(MemSeries* s);
 
   uint32_t id() const { return id_; }
-  // Guards everything below but id(), num_labels() and the labels.
-  SpinLock* lock() const { return &lock_; }
   uint16_t num_labels() const { return num_labels_; }
   // Writes the 2*num_labels() ids name0, value0, name1, value1, ... to out.
   void LabelSyms(uint32_t* out) const;
@@ -113,12 +111,11 @@ class MemSeries {
   void Spill(int samples_per_chunk, ChunkArena* arena);
 
   // The first 64 bytes hold all that a steady append reads and writes, at
-  // Append and at Commit, and the lock: the lock costs no memory miss of its
-  // own, and the rest of the series is not loaded. (Aligning the object to
-  // a cache line would save one more line but costs ~100 bytes per series
-  // in glibc's memalign.)
-  mutable SpinLock lock_;
-  bool wal_logged_ = false;   // (in the lock's padding)
+  // Append and at Commit: the rest of the series is not loaded. (Aligning
+  // the object to a cache line would save one more line but costs ~80
+  // bytes per series in glibc's memalign.) Everything but id_, num_labels_
+  // and syms_ is guarded by StripeSeries::SeriesLock(id_).
+  bool wal_logged_ = false;
   uint16_t num_labels_ = 0;
   uint32_t pending_tag_ = 0;
   uint32_t pending_idx_ = 0;

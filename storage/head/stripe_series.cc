@@ -7,7 +7,8 @@ namespace promlet::storage::head {
 StripeSeries::StripeSeries(SymbolTable* symbols)
     : symbols_(symbols),
       hash_stripes_(new HashStripe[kStripes]),
-      pages_(new std::atomic<Page*>[kMaxPages]) {
+      pages_(new std::atomic<Page*>[kMaxPages]),
+      series_locks_(new SpinLock[kLockStripes]) {
   for (uint32_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
 }
 

@@ -1,7 +1,8 @@
 // The head's series maps: by label hash in lock-striped hash maps (so
 // concurrent scrapes creating series rarely contend), by id in a two-level
-// page table read without locks. Prometheus `stripeSeries` (whose lock
-// stripe guarding series' chunks is here a lock in each series).
+// page table read without locks. Prometheus `stripeSeries`; its lock
+// stripes guarding series' chunks are here one SpinLock per run of
+// kSeriesPerLock consecutive ids (SeriesLock).
 #ifndef PROMLET_STORAGE_HEAD_STRIPE_SERIES_H_
 #define PROMLET_STORAGE_HEAD_STRIPE_SERIES_H_
 
@@ -25,6 +26,8 @@ class StripeSeries {
   static constexpr int kStripes = 4096;  // power of two
   static constexpr uint32_t kPageBits = 16;
   static constexpr uint32_t kMaxPages = 1u << (32 - kPageBits);
+  static constexpr uint32_t kSeriesPerLockBits = 6;
+  static constexpr uint32_t kLockStripes = 1u << 16;
 
   explicit StripeSeries(SymbolTable* symbols);
   ~StripeSeries();
@@ -56,9 +59,19 @@ class StripeSeries {
   // Removes a series from both maps; the caller retires the memory.
   void Remove(MemSeries* s, uint64_t hash);
 
-  // The lock guarding a series' chunks and flags (its own, so that taking
-  // it touches the line an append reads anyway).
-  static SpinLock* SeriesLock(const MemSeries* s) { return s->lock(); }
+  // The lock guarding a series' chunks and flags, shared by the
+  // kSeriesPerLock consecutive ids around it (and, past kLockStripes runs,
+  // by ids that wrap around). A commit of a scrape, whose series mostly
+  // have consecutive ids, takes it once per run instead of once per
+  // sample: a locked instruction per sample stalls the core until the
+  // previous sample's loads and stores are done, so misses on successive
+  // series could not overlap. The 64 KiB of locks stay in cache. Never
+  // hold two of these at once (two series may share one).
+  SpinLock* SeriesLockById(uint32_t id) const {
+    return &series_locks_[(id >> kSeriesPerLockBits) & (kLockStripes - 1)];
+  }
+  // The same, for callers that hold the series (reads s->id()).
+  SpinLock* SeriesLock(const MemSeries* s) const { return SeriesLockById(s->id()); }
 
   // Calls f(series) for every live series (id order). f may not create or
   // remove series.
@@ -89,6 +102,7 @@ class StripeSeries {
   SymbolTable* const symbols_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
   std::unique_ptr<std::atomic<Page*>[]> pages_;
+  std::unique_ptr<SpinLock[]> series_locks_;  // kLockStripes
   absl::Mutex page_mu_;  // serialises page allocation
   std::atomic<uint32_t> next_id_{1};
   std::atomic<size_t> size_{0};
