@@ -22,9 +22,14 @@
 namespace promlet::scrape {
 namespace {
 
-// Each recv() asks for at least this much room, so a ~1 MB body takes a
-// handful of system calls instead of hundreds.
+// The receive buffer grows by at least this much, so a ~1 MB body takes a
+// handful of recv() calls instead of hundreds; it grows only when less than
+// kMinRecvRoom is left.
 constexpr size_t kRecvChunk = 256 * 1024;
+constexpr size_t kMinRecvRoom = 4 * 1024;
+// Room past an announced Content-Length, to notice bytes a server sends after
+// the response (the connection is then dropped).
+constexpr size_t kContentLengthSlack = 2 * kMinRecvRoom;
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
 
 std::string_view Trim(std::string_view s) {
@@ -119,7 +124,10 @@ PlainHttpClient::Outcome PlainHttpClient::SendAll(std::string_view data, absl::T
 }
 
 PlainHttpClient::Outcome PlainHttpClient::RecvMore(std::string* buf, size_t* filled, absl::Time deadline) {
-  if (buf->size() - *filled < kRecvChunk / 4) buf->resize(std::max(*filled + kRecvChunk, buf->size() * 3 / 2));
+  // Growing a std::string zero-fills the new part, so grow only when the room
+  // left is small; the buffer keeps its size from the previous scrape, and a
+  // steady target's body then needs no growth (and no memset) at all.
+  if (buf->size() - *filled < kMinRecvRoom) buf->resize(std::max(*filled + kRecvChunk, buf->size() * 3 / 2));
   for (;;) {
     const ssize_t n = ::recv(fd_, buf->data() + *filled, buf->size() - *filled, 0);
     if (n > 0) {
@@ -172,7 +180,7 @@ PlainHttpClient::Outcome PlainHttpClient::ReadChunked(std::string* buf, size_t* 
       *extra_bytes = r != *filled;  // dropped, with the connection
       return Outcome::kOk;
     }
-    if (limit > 0 && static_cast<int64_t>(w + n) > limit) return Outcome::kTooBig;
+    if (limit > 0 && static_cast<int64_t>(w + n) >= limit) return Outcome::kTooBig;
     while (n > 0) {
       if (r == *filled) r = *filled = w;  // all consumed: receive in place
       if (r == *filled) {
@@ -205,7 +213,7 @@ PlainHttpClient::Outcome PlainHttpClient::Inflate(std::string_view compressed, i
     z.avail_out = static_cast<uInt>(out->size() - produced);
     const int rc = inflate(&z, Z_NO_FLUSH);
     produced = out->size() - z.avail_out;
-    if (limit > 0 && static_cast<int64_t>(produced) > limit) {
+    if (limit > 0 && static_cast<int64_t>(produced) >= limit) {
       result = Outcome::kTooBig;
       break;
     }
@@ -249,6 +257,9 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
   response->status = status;
   int64_t content_length = -1;
   bool chunked = false, gzip = false, close = absl::StartsWith(base::Absl(status_line), "HTTP/1.0");
+  // Go's Header.Get, which Prometheus uses, takes the first of repeated
+  // Content-Type, Content-Encoding and Location headers.
+  bool have_type = false, have_encoding = false, have_location = false;
   while (eol != std::string_view::npos) {
     head.remove_prefix(eol + 2);
     eol = head.find("\r\n");
@@ -257,18 +268,21 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
     if (colon == std::string_view::npos) continue;
     const std::string_view name = Trim(line.substr(0, colon)), value = Trim(line.substr(colon + 1));
     if (IEquals(name, "Content-Type")) {
-      response->content_type.assign(value);
+      if (!have_type) response->content_type.assign(value);
+      have_type = true;
     } else if (IEquals(name, "Content-Length")) {
       if (!absl::SimpleAtoi(base::Absl(value), &content_length) || content_length < 0) return Outcome::kMalformed;
     } else if (IEquals(name, "Transfer-Encoding")) {
       chunked = absl::EndsWithIgnoreCase(base::Absl(value), "chunked");  // the last coding must be chunked
     } else if (IEquals(name, "Content-Encoding")) {
-      gzip = IEquals(value, "gzip") || IEquals(value, "x-gzip");
+      if (!have_encoding) gzip = IEquals(value, "gzip") || IEquals(value, "x-gzip");
+      have_encoding = true;
     } else if (IEquals(name, "Connection")) {
       if (IEquals(value, "close")) close = true;
       if (IEquals(value, "keep-alive")) close = false;
     } else if (IEquals(name, "Location")) {
-      response->location.assign(value);
+      if (!have_location) response->location.assign(value);
+      have_location = true;
     }
   }
   if (status != 200) {  // the body is not needed; closing is simpler than draining it
@@ -277,7 +291,12 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
   }
 
   const size_t body_start = header_end + 4;
-  const int64_t raw_limit = gzip ? -1 : body_limit;  // a gzip body is limited once inflated
+  // A gzip body is limited once inflated (like Prometheus), and its
+  // compressed bytes too, so a huge stream cannot grow the buffer until the
+  // deadline. zlib's worst-case expansion is added: a stream over that cannot
+  // come from a body under the limit.
+  const int64_t raw_limit =
+      !gzip || body_limit <= 0 ? body_limit : body_limit + (body_limit >> 12) + (body_limit >> 14) + 1024;
   size_t payload = 0;
   bool framed = true;
   if (chunked) {
@@ -288,12 +307,13 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
     }
     framed = !extra_bytes;
   } else if (content_length >= 0) {
-    if (raw_limit > 0 && content_length > raw_limit) return Outcome::kTooBig;
+    if (raw_limit > 0 && content_length >= raw_limit) return Outcome::kTooBig;
     std::memmove(raw.data(), raw.data() + body_start, filled - body_start);
     filled -= body_start;
     payload = static_cast<size_t>(content_length);
     // Room for the whole body up front, but do not trust a huge announced size.
-    if (raw.size() < payload) raw.resize(std::min(payload, filled + (size_t{64} << 20)));
+    const size_t want = std::min(payload + kContentLengthSlack, filled + (size_t{64} << 20));
+    if (raw.size() < want) raw.resize(want);
     while (filled < payload) {
       if (Outcome o = RecvMore(&raw, &filled, deadline); o != Outcome::kOk) return o;
     }
@@ -303,7 +323,7 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
     std::memmove(raw.data(), raw.data() + body_start, filled - body_start);
     filled -= body_start;
     for (;;) {
-      if (raw_limit > 0 && static_cast<int64_t>(filled) > raw_limit) return Outcome::kTooBig;
+      if (raw_limit > 0 && static_cast<int64_t>(filled) >= raw_limit) return Outcome::kTooBig;
       const Outcome o = RecvMore(&raw, &filled, deadline);
       if (o == Outcome::kRead) break;  // closed (or reset) by the server: done
       if (o != Outcome::kOk) return o;
@@ -324,8 +344,7 @@ PlainHttpClient::Outcome PlainHttpClient::Get(const std::string& connect_host, i
                                               std::string* body) {
   if (fd_ >= 0 && (connect_host != connected_host_ || port != connected_port_)) Close();
   for (int attempt = 0;; ++attempt) {
-    *response = Response();
-    body->clear();
+    *response = Response();  // *body keeps its size: a receive buffer until Exchange sizes it
     const bool reused = fd_ >= 0;
     if (!reused) {
       if (Outcome o = Connect(connect_host, port, deadline); o != Outcome::kOk) return o;

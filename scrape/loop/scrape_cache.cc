@@ -40,6 +40,7 @@ void ScrapeCache::IterDone(bool flush) {
   seen_.clear();
   prev_.swap(cur_);
   cur_.clear();
+  prev_tracked_again_ = 0;
   ++iter_;
   used_ = 0;
 }

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -33,8 +34,9 @@ class Scraper {
 
 class PlainHttpClient;
 
-// Fetches `url`: http with PlainHttpClient (falling back to cpp-httplib to
-// follow a redirect), https with cpp-httplib.
+// Fetches `url`: http with PlainHttpClient, following http redirects itself
+// (up to 10, like Go's http.Client); https, and a redirect to https, with
+// cpp-httplib.
 class HttpScraper : public Scraper {
  public:
   // `hosts` (may be null, borrowed) maps host names found by DNS discovery to
@@ -47,14 +49,25 @@ class HttpScraper : public Scraper {
   absl::Status Setup();
   absl::Status ScrapeWithHttplib(absl::Duration timeout, std::string* body, std::string* content_type);
   absl::Status ScrapePlain(absl::Duration timeout, std::string* body, std::string* content_type);
+  struct Endpoint;
+  void BuildRequest(const Endpoint& e, absl::Duration timeout);
   absl::Status RefusedError() const;
+  static absl::Status RefusedError(const Endpoint& e);
+  static std::string ResolveRedirect(const Endpoint& base, std::string_view location);
+
+ public:
+  // The URL a redirect's `location` refers to from a request for
+  // `base_url` (RFC 3986 resolution, like Go). Public for tests.
+  static std::string ResolveRedirect(std::string_view base_url, std::string_view location);
+
+ private:
 
   const std::string url_;
   const HttpClientConfig http_;
   const int64_t body_size_limit_;
   const HostMap* hosts_;
-  std::string scheme_host_port_, host_, host_port_, path_;
-  int port_ = 80;
+  std::unique_ptr<Endpoint> target_;
+  std::string scheme_host_port_, path_;  // for cpp-httplib
   std::unique_ptr<PlainHttpClient> plain_;  // set for http:// URLs
   std::string request_;                     // reused between scrapes
   std::unique_ptr<httplib::Client> client_;

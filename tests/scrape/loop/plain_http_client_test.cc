@@ -262,6 +262,86 @@ TEST(PlainHttpClientTest, BodyOverLimit) {
   }
 }
 
+TEST(PlainHttpClientTest, BodyOfExactlyTheLimitIsOverIt) {
+  // Prometheus reads through io.LimitReader(body, limit) and fails when it
+  // got limit bytes: a body of exactly the limit fails too.
+  const std::string body = Exposition(1000);
+  LoopbackServer server([&](const std::string&) { return Reply{Ok(body)}; });
+  HttpScraper at_limit(server.url(), HttpClientConfig(), /*body_size_limit=*/1000, nullptr);
+  EXPECT_EQ(ScrapeOnce(at_limit).status, absl::ResourceExhaustedError("body size limit exceeded"));
+}
+
+TEST(PlainHttpClientTest, GzipCompressedBytesAreCappedToo) {
+  // A gzip stream with no framing that goes on and on (4 MiB of garbage
+  // after a valid start): the client gives up once the compressed bytes
+  // alone exceed what a body under the limit compresses to, instead of
+  // reading to the end (and then failing to inflate: a Read error).
+  std::string endless = Gzip(Exposition(200));
+  endless.resize(endless.size() - 8);  // no trailer: the stream goes on
+  std::string filler(64 << 10, 'x');
+  for (int i = 0; i < 64; ++i) endless += filler;  // 4 MiB of garbage after a valid start
+  LoopbackServer server([&](const std::string&) {
+    return Reply{absl::StrCat("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n", endless), true};
+  });
+  HttpScraper scraper(server.url(), HttpClientConfig(), /*body_size_limit=*/100000, nullptr);
+  EXPECT_EQ(ScrapeOnce(scraper).status, absl::ResourceExhaustedError("body size limit exceeded"));
+}
+
+TEST(PlainHttpClientTest, GzipUnderTheLimitWithIncompressibleBody) {
+  // Incompressible data grows a little when deflated: a body just under the
+  // limit must still pass the compressed-bytes cap.
+  std::string body;
+  uint32_t x = 12345;
+  for (int i = 0; i < 99000; ++i) {
+    x = x * 1103515245 + 12345;
+    body.push_back(static_cast<char>(x >> 24));
+  }
+  const std::string gz = Gzip(body);
+  ASSERT_GT(gz.size(), body.size());
+  LoopbackServer server([&](const std::string&) { return Reply{Ok(gz, "Content-Encoding: gzip\r\n")}; });
+  HttpScraper scraper(server.url(), HttpClientConfig(), /*body_size_limit=*/99001, nullptr);
+  Result r = ScrapeOnce(scraper);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(r.body, body);
+}
+
+TEST(PlainHttpClientTest, RepeatedHeadersKeepTheFirstLikeGo) {
+  const std::string body = "up 1\n";
+  const std::string gz = Gzip(body);
+  int n = 0;
+  LoopbackServer server([&](const std::string&) {
+    if (n++ == 0) {
+      return Reply{absl::StrCat("HTTP/1.1 200 OK\r\nContent-Type: application/openmetrics-text; version=1.0.0\r\n",
+                                "Content-Type: text/plain; version=0.0.4\r\nContent-Length: ", body.size(), "\r\n\r\n",
+                                body)};
+    }
+    return Reply{absl::StrCat("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n",
+                              "Content-Encoding: identity\r\nContent-Length: ", gz.size(), "\r\n\r\n", gz)};
+  });
+  HttpScraper scraper(server.url(), HttpClientConfig(), 0, nullptr);
+  Result r = ScrapeOnce(scraper);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(r.content_type, "application/openmetrics-text; version=1.0.0");
+  r = ScrapeOnce(scraper);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(r.body, body);
+}
+
+TEST(PlainHttpClientTest, BodyBufferIsReusedAcrossSizes) {
+  // The receive buffer keeps its size between scrapes (no zero-fill): a
+  // smaller body after a larger one, and a larger one again, come out exact.
+  const std::vector<std::string> bodies = {Exposition(600000), Exposition(1000), Exposition(900000), "up 1\n"};
+  size_t n = 0;
+  LoopbackServer server([&](const std::string&) { return Reply{Ok(bodies[n++ % bodies.size()])}; });
+  HttpScraper scraper(server.url(), HttpClientConfig(), 0, nullptr);
+  std::string reused_body, content_type;
+  for (size_t i = 0; i < 2 * bodies.size(); ++i) {
+    ASSERT_TRUE(scraper.Scrape(absl::Seconds(10), &reused_body, &content_type).ok());
+    EXPECT_EQ(reused_body, bodies[i % bodies.size()]) << i;
+  }
+  EXPECT_EQ(server.connections(), 1);
+}
+
 TEST(PlainHttpClientTest, Status500) {
   LoopbackServer server([](const std::string&) {
     return Reply{"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops\n"};
@@ -330,6 +410,85 @@ TEST(PlainHttpClientTest, RedirectIsFollowedOrReported) {
   no_follow.follow_redirects = false;
   HttpScraper stays(server.url("/old"), no_follow, 0, nullptr);
   EXPECT_EQ(ScrapeOnce(stays).status, absl::UnavailableError("server returned HTTP status 302 Found"));
+}
+
+}  // namespace
+}  // namespace promlet::scrape
+
+namespace promlet::scrape {
+namespace {
+
+TEST(PlainHttpClientTest, RedirectsAreFollowedByThePlainClient) {
+  // Relative, absolute-path and absolute-URL locations, across two servers;
+  // the request headers (auth included, like Prometheus's round trippers)
+  // go to every hop, and no cpp-httplib fallback is needed.
+  LoopbackServer other([](const std::string& request) {
+    if (request.find("GET /b/c?x=1 ") == 0) return Reply{Ok("up 2\n")};
+    return Reply{"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"};
+  });
+  const std::string other_url = other.url("/b/../b/c?x=1");
+  LoopbackServer server([&](const std::string& request) {
+    if (request.find("GET /a/old ") == 0) return Reply{"HTTP/1.1 301 Moved Permanently\r\nLocation: next\r\n\r\n"};
+    if (request.find("GET /a/next ") == 0) {
+      return Reply{"HTTP/1.1 307 Temporary Redirect\r\nLocation: /final\r\nLocation: /not-this\r\n\r\n"};
+    }
+    if (request.find("GET /final ") == 0) {
+      return Reply{absl::StrCat("HTTP/1.1 302 Found\r\nLocation: ", other_url, "\r\n\r\n")};
+    }
+    return Reply{"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"};
+  });
+  HttpClientConfig bearer;
+  bearer.authorization_type = "Bearer";
+  bearer.authorization_credentials = "tok";
+  HttpScraper scraper(server.url("/a/old"), bearer, 0, nullptr);
+  Result r = ScrapeOnce(scraper);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(r.body, "up 2\n");
+  const std::vector<std::string> hops = server.requests();
+  ASSERT_EQ(hops.size(), 3u);
+  EXPECT_THAT(hops[1], HasSubstr("GET /a/next HTTP/1.1\r\n"));
+  EXPECT_THAT(hops[2], HasSubstr("GET /final HTTP/1.1\r\n"));
+  const std::string last = other.requests().at(0);
+  EXPECT_THAT(last, HasSubstr(absl::StrCat("GET /b/c?x=1 HTTP/1.1\r\nHost: 127.0.0.1:", other.port(), "\r\n")));
+  EXPECT_THAT(last, HasSubstr("\r\nAuthorization: Bearer tok\r\n"));
+  EXPECT_THAT(last, HasSubstr("\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n"));
+}
+
+TEST(PlainHttpClientTest, RedirectLoopStopsAfterTenLikeGo) {
+  LoopbackServer server([](const std::string&) { return Reply{"HTTP/1.1 302 Found\r\nLocation: /loop\r\n\r\n"}; });
+  HttpScraper scraper(server.url("/loop"), HttpClientConfig(), 0, nullptr);
+  EXPECT_EQ(ScrapeOnce(scraper).status,
+            absl::UnavailableError(absl::StrCat("Get \"", server.url("/loop"), "\": stopped after 10 redirects")));
+  EXPECT_EQ(server.requests().size(), 10u);
+}
+
+TEST(PlainHttpClientTest, RedirectWithoutLocationOrNotFollowedStatusIsTheResponse) {
+  LoopbackServer server([](const std::string& request) {
+    if (request.find("GET /300 ") == 0) return Reply{"HTTP/1.1 300 Multiple Choices\r\nLocation: /x\r\n\r\n"};
+    return Reply{"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n"};
+  });
+  {
+    HttpScraper no_location(server.url("/302"), HttpClientConfig(), 0, nullptr);
+    EXPECT_EQ(ScrapeOnce(no_location).status, absl::UnavailableError("server returned HTTP status 302 Found"));
+  }
+  HttpScraper multiple(server.url("/300"), HttpClientConfig(), 0, nullptr);
+  EXPECT_EQ(ScrapeOnce(multiple).status, absl::UnavailableError("server returned HTTP status 300 Multiple Choices"));
+}
+
+TEST(PlainHttpClientTest, ResolveRedirectLikeGoUrlParse) {
+  const std::string base = "http://h:1/a/b/c?q=1";
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "http://o:2/x"), "http://o:2/x");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "HTTPS://o/x"), "HTTPS://o/x");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "//o:3/y?z"), "http://o:3/y?z");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "/abs#frag"), "http://h:1/abs");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "d"), "http://h:1/a/b/d");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "../d?x=2"), "http://h:1/a/d?x=2");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "./"), "http://h:1/a/b/");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "../../../.."), "http://h:1/");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "?r=2"), "http://h:1/a/b/c?r=2");
+  EXPECT_EQ(HttpScraper::ResolveRedirect("http://h", "x"), "http://h/x");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "http://o/p/./q/../r?s=../t"), "http://o/p/r?s=../t");
+  EXPECT_EQ(HttpScraper::ResolveRedirect(base, "//o?z"), "http://o?z");
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "scrape/loop/scrape_cache.h"
 
+#include <set>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
@@ -26,6 +30,42 @@ TEST(ScrapeCacheTest, StalenessFollowsPrometheusPrevCur) {
   c.Add("d", 0, storage::Labels(), /*dropped=*/true);
   EXPECT_TRUE(c.Find("d")->dropped);
   EXPECT_FALSE(c.Find("a")->dropped);
+}
+
+// ForEachStale skips its walk when every series of the previous iteration
+// was tracked again; random scrapes (series coming and going, failed passes
+// followed by an empty one, compactions) against the set difference.
+TEST(ScrapeCacheTest, StaleSetMatchesPrevMinusCurOverRandomScrapes) {
+  ScrapeCache c;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back(absl::StrCat("s", i));
+  std::set<std::string> prev;
+  uint32_t x = 7;
+  auto next = [&] { return x = x * 1664525 + 1013904223, x >> 8; };
+  for (int iter = 0; iter < 400; ++iter) {
+    // Mostly the same set (the steady case), sometimes a change.
+    const int mode = static_cast<int>(next() % 8);
+    const size_t lo = mode == 0 ? next() % 100 : 0, hi = mode == 1 ? 200 + next() % 100 : 300;
+    std::set<std::string> cur;
+    c.BeginScrape();
+    for (size_t i = lo; i < hi; ++i) {
+      if (mode == 2 && next() % 4 == 0) continue;
+      ScrapeCache::Entry* e = c.Find(keys[i]);
+      if (e == nullptr) e = c.Add(keys[i], i + 1, storage::Labels::FromPairs({{"__name__", keys[i]}}));
+      c.TrackStaleness(e);
+      cur.insert(keys[i]);
+    }
+    const bool failed = mode == 3;  // the loop then runs an empty pass in the same iteration
+    if (failed) c.BeginScrape();
+    std::set<storage::SeriesRef> stale, want;
+    c.ForEachStale([&](ScrapeCache::Entry& e) { stale.insert(e.ref); });
+    for (const std::string& k : prev) {
+      if (!cur.count(k)) want.insert(std::stoul(k.substr(1)) + 1);
+    }
+    ASSERT_EQ(stale, want) << "iteration " << iter << " mode " << mode;
+    c.IterDone(!failed);
+    prev = cur;
+  }
 }
 
 TEST(ScrapeCacheTest, CompactsEntriesNotSeenLately) {
