@@ -163,17 +163,17 @@ void XorAppender::Append(Buf* buf, int64_t t, double v) {
     const int64_t delta = static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(t_));
     const int64_t dod =
         static_cast<int64_t>(static_cast<uint64_t>(delta) - static_cast<uint64_t>(t_delta_));
+    // Each code and its payload in one WriteBits call (WriteBits keeps
+    // only the low nbits of the value).
+    const uint64_t udod = static_cast<uint64_t>(dod);
     if (dod == 0) {
       WriteBits(buf, &free_bits_, 0, 1);
     } else if (internal::FitsBits(dod, 14)) {
-      WriteBits(buf, &free_bits_, 0b10, 2);
-      WriteBits(buf, &free_bits_, static_cast<uint64_t>(dod), 14);
+      WriteBits(buf, &free_bits_, (uint64_t{0b10} << 14) | (udod & ((uint64_t{1} << 14) - 1)), 16);
     } else if (internal::FitsBits(dod, 17)) {
-      WriteBits(buf, &free_bits_, 0b110, 3);
-      WriteBits(buf, &free_bits_, static_cast<uint64_t>(dod), 17);
+      WriteBits(buf, &free_bits_, (uint64_t{0b110} << 17) | (udod & ((uint64_t{1} << 17) - 1)), 20);
     } else if (internal::FitsBits(dod, 20)) {
-      WriteBits(buf, &free_bits_, 0b1110, 4);
-      WriteBits(buf, &free_bits_, static_cast<uint64_t>(dod), 20);
+      WriteBits(buf, &free_bits_, (uint64_t{0b1110} << 20) | (udod & ((uint64_t{1} << 20) - 1)), 24);
     } else {
       WriteBits(buf, &free_bits_, 0b1111, 4);
       WriteBits(buf, &free_bits_, static_cast<uint64_t>(dod), 64);
@@ -198,18 +198,30 @@ void XorAppender::WriteValue(Buf* buf, uint64_t vbits) {
   int leading = std::countl_zero(x);
   const int trailing = std::countr_zero(x);
   if (leading >= 32) leading = 31;  // 5-bit field
+  // The control bits and the meaningful bits in one WriteBits call where
+  // they fit in 64 (x >> trailing has at most sig bits).
   if (leading_ != 0xff && leading >= leading_ && trailing >= trailing_) {
-    WriteBits(buf, &free_bits_, 0b10, 2);
-    WriteBits(buf, &free_bits_, x >> trailing_, 64 - leading_ - trailing_);
+    const int sig = 64 - leading_ - trailing_;
+    if (sig <= 62) {
+      WriteBits(buf, &free_bits_, (uint64_t{0b10} << sig) | (x >> trailing_), 2 + sig);
+    } else {
+      WriteBits(buf, &free_bits_, 0b10, 2);
+      WriteBits(buf, &free_bits_, x >> trailing_, sig);
+    }
     return;
   }
   leading_ = static_cast<uint8_t>(leading);
   trailing_ = static_cast<uint8_t>(trailing);
   const int sig = 64 - leading - trailing;
-  WriteBits(buf, &free_bits_, 0b11, 2);
-  WriteBits(buf, &free_bits_, static_cast<uint64_t>(leading), 5);
-  WriteBits(buf, &free_bits_, static_cast<uint64_t>(sig & 63), 6);  // 64 -> 0
-  WriteBits(buf, &free_bits_, x >> trailing, sig);
+  // 0b11, 5 bits of leading zeros, 6 bits of length (64 -> 0).
+  const uint64_t control = (uint64_t{0b11} << 11) | (static_cast<uint64_t>(leading) << 6) |
+                           static_cast<uint64_t>(sig & 63);
+  if (sig <= 51) {
+    WriteBits(buf, &free_bits_, (control << sig) | (x >> trailing), 13 + sig);
+  } else {
+    WriteBits(buf, &free_bits_, control, 13);
+    WriteBits(buf, &free_bits_, x >> trailing, sig);
+  }
 }
 
 }  // namespace promlet::storage::chunkenc
