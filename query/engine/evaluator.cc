@@ -65,26 +65,29 @@ bool IsValidLabelName(std::string_view s) {
 
 // rate/increase/delta of one series at every step (no @): the windows
 // move over the read-ahead buffer and the extrapolation is inlined; the
-// same doubles as the table functions. Calls emit(step index, value) for
-// each output until it returns false; raises *peak to the widest window.
-template <bool kCounter, bool kRate, class Emit>
-void ExtrapolatedRateSteps(SampleWindow& wb, int64_t first_ref, int64_t interval, size_t steps,
-                           int64_t range_ms, RateGeometry& g, size_t* peak, Emit&& emit) {
+// same doubles as the table functions. Writes the step index and value of
+// each output to out_steps/out_values (room for `steps`), returns how many;
+// raises *peak to the widest window.
+template <bool kCounter, bool kRate>
+size_t ExtrapolatedRateSteps(SampleWindow& wb, int64_t first_ref, int64_t interval, size_t steps,
+                             int64_t range_ms, RateGeometry& g, size_t* peak,
+                             uint32_t* out_steps, double* out_values) {
   size_t widest = *peak;
+  size_t made = 0;
   RateGeometry geometry = g;  // a local the compiler can keep in registers
   wb.ForEachWindow(first_ref, interval, steps, range_ms,
                    [&](size_t k, int64_t ref, std::span<const Point> w, bool has_decrease) {
                      if (w.size() > widest) widest = w.size();
-                     double v;
-                     if (!ExtrapolatedRateWindow<kCounter, kRate>(w, kCounter && has_decrease,
-                                                                  ref - range_ms, ref, range_ms,
-                                                                  geometry, &v)) {
-                       return true;
+                     if (ExtrapolatedRateWindow<kCounter, kRate>(w, kCounter && has_decrease,
+                                                                 ref - range_ms, ref, range_ms,
+                                                                 geometry, &out_values[made])) {
+                       out_steps[made++] = static_cast<uint32_t>(k);
                      }
-                     return emit(k, v);
+                     return true;
                    });
   g = geometry;
   *peak = widest;
+  return made;
 }
 
 }  // namespace
@@ -557,12 +560,10 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   RangeArgs ra;
   ra.range_ms = range_ms;
   std::vector<Point> sink_points;  // reused for every series handed to `sink`
-  std::vector<uint32_t> fold_steps;  // a series' outputs for fold_target
-  std::vector<double> fold_values;
-  if (fold_target != nullptr) {
-    fold_steps.reserve(static_cast<size_t>(NumSteps()));
-    fold_values.reserve(static_cast<size_t>(NumSteps()));
-  }
+  // A series' outputs of the rate/increase/delta step loop.
+  const size_t out_room = rate_kind != RateKind::kNone ? static_cast<size_t>(NumSteps()) : 0;
+  std::vector<uint32_t> fold_steps(out_room);
+  std::vector<double> fold_values(fold_steps.size());
   for (;;) {
     const Labels* metric;
     std::unique_ptr<storage::SeriesIterator> it;
@@ -588,40 +589,30 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     const size_t n_steps = static_cast<size_t>(steps);
     size_t made = 0;  // points folded straight into fold_target
     if (rate_kind != RateKind::kNone) {
-      auto fold_emit = [&](size_t k, double v) ABSL_ATTRIBUTE_ALWAYS_INLINE {
-        fold_steps.push_back(static_cast<uint32_t>(k));
-        fold_values.push_back(v);
-        return true;
-      };
-      auto points_emit = [&](size_t k, double v) ABSL_ATTRIBUTE_ALWAYS_INLINE {
-        if (s.points.empty()) s.points.reserve(n_steps - k);
-        s.points.push_back(Point{start_ + static_cast<int64_t>(k) * interval_, v});
-        return true;
-      };
-      auto run = [&](auto&& emit) {
-        const int64_t first_ref = start_ - offset_ms;
-        switch (rate_kind) {
-          case RateKind::kRate:
-            ExtrapolatedRateSteps<true, true>(wb, first_ref, interval_, n_steps, range_ms,
-                                              rate_geometry, &peak, emit);
-            break;
-          case RateKind::kIncrease:
-            ExtrapolatedRateSteps<true, false>(wb, first_ref, interval_, n_steps, range_ms,
-                                               rate_geometry, &peak, emit);
-            break;
-          default:
-            ExtrapolatedRateSteps<false, false>(wb, first_ref, interval_, n_steps, range_ms,
-                                                rate_geometry, &peak, emit);
-            break;
+      const int64_t first_ref = start_ - offset_ms;
+      uint32_t* const out_steps = fold_steps.data();
+      double* const out_values = fold_values.data();
+      switch (rate_kind) {
+        case RateKind::kRate:
+          made = ExtrapolatedRateSteps<true, true>(wb, first_ref, interval_, n_steps, range_ms,
+                                                   rate_geometry, &peak, out_steps, out_values);
+          break;
+        case RateKind::kIncrease:
+          made = ExtrapolatedRateSteps<true, false>(wb, first_ref, interval_, n_steps, range_ms,
+                                                    rate_geometry, &peak, out_steps, out_values);
+          break;
+        default:
+          made = ExtrapolatedRateSteps<false, false>(wb, first_ref, interval_, n_steps, range_ms,
+                                                     rate_geometry, &peak, out_steps, out_values);
+          break;
+      }
+      if (fold_target == nullptr && made > 0) {
+        s.points.resize(made);
+        for (size_t i = 0; i < made; ++i) {
+          const int64_t t = start_ + static_cast<int64_t>(out_steps[i]) * interval_;
+          s.points[i] = Point{t, out_values[i]};
         }
-      };
-      if (fold_target != nullptr) {
-        fold_steps.clear();
-        fold_values.clear();
-        run(fold_emit);
-        made = fold_values.size();
-      } else {
-        run(points_emit);
+        made = 0;  // counted from s.points below
       }
     }
     int64_t ts = start_;
@@ -652,10 +643,11 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     const bool made_points = made > 0;
     if (made_points) {
       RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(made)));
-      if (!fold_values.empty()) {
+      if (s.points.empty()) {  // rate/increase/delta into fold_target
         ASSIGN_OR_RETURN(size_t group, fold_target->group_of(*metric));
-        fold_target->fold->AddSteps(group, s.drop_name, fold_steps, fold_values);
-        fold_values.clear();
+        fold_target->fold->AddSteps(group, s.drop_name,
+                                    std::span<const uint32_t>(fold_steps.data(), made),
+                                    std::span<const double>(fold_values.data(), made));
       } else if (sink != nullptr) {
         RETURN_IF_ERROR((*sink)(*metric, s.drop_name, s.points));
       } else {

@@ -121,6 +121,17 @@ struct FuncEnv {
   // output series keep one pointer (histogram_quantile, absent).
   absl::flat_hash_map<std::string, const storage::Labels*>* label_cache = nullptr;
   RateGeometry rate_geometry;
+  // histogram_quantile: what each input series' labels give (its `le` and
+  // its group), worked out on the first step that sees it. Input series
+  // keep their label pointers for the whole evaluation.
+  struct BucketSeries {
+    bool le_ok = false;
+    double upper = 0;
+    size_t group = 0;  // into bucket_groups
+  };
+  absl::flat_hash_map<const storage::Labels*, BucketSeries> bucket_series;
+  std::vector<const storage::Labels*> bucket_groups;  // labels without `le`
+  absl::flat_hash_map<std::string, size_t> bucket_group_index;
 };
 
 // A function over instant vectors/scalars (one Vector per argument; a

@@ -37,9 +37,13 @@ inline bool ExtrapolatedRateWindow(std::span<const Point> w, bool may_decrease,
   const int64_t to_start_ms = w.front().t_ms - range_start;
   const int64_t to_end_ms = range_end - w.back().t_ms;
   const int64_t sampled_ms = w.back().t_ms - w.front().t_ms;
-  if (ABSL_PREDICT_FALSE(!g.valid || g.to_start_ms != to_start_ms || g.to_end_ms != to_end_ms ||
-                         g.sampled_ms != sampled_ms || g.samples != w.size() ||
-                         g.range_ms != range_ms || g.is_rate != kRate)) {
+  // One branch for "same shape as last time" (the common case).
+  const uint64_t shape_differs = static_cast<uint64_t>(g.to_start_ms ^ to_start_ms) |
+                                 static_cast<uint64_t>(g.to_end_ms ^ to_end_ms) |
+                                 static_cast<uint64_t>(g.sampled_ms ^ sampled_ms) |
+                                 (g.samples ^ w.size()) |
+                                 static_cast<uint64_t>(g.range_ms ^ range_ms);
+  if (ABSL_PREDICT_FALSE(!g.valid || shape_differs != 0 || g.is_rate != kRate)) {
     // Timestamps are below 2^53, so these differences are exact, as are
     // Prometheus's float64(firstT-rangeStart) etc.
     double duration_to_start = static_cast<double>(to_start_ms) / 1000;

@@ -364,38 +364,53 @@ void HistogramQuantile(FuncEnv& env, std::vector<Vector>& args, Vector* out) {
     const Labels* labels;
     std::vector<Bucket> buckets;
   };
-  std::vector<Group> groups;
-  absl::flat_hash_map<std::string, size_t> index;
+  std::vector<Group> groups;  // in order of first appearance in this step
+  // Per-step position of each known group (bucket_groups ordinal), or -1.
+  std::vector<int> position(env.bucket_groups.size(), -1);
   for (const Sample& s : args[1]) {
-    double upper;
-    if (!ParseGoFloat(s.metric->Get("le"), &upper)) {
+    auto [bs, fresh] = env.bucket_series.try_emplace(s.metric);
+    if (fresh) {
+      FuncEnv::BucketSeries& info = bs->second;
+      info.le_ok = ParseGoFloat(s.metric->Get("le"), &info.upper);
+      if (info.le_ok) {
+        std::string key;
+        for (const storage::Label& l : *s.metric) {
+          if (l.name == "le") continue;
+          key.append(l.name);
+          key.push_back('\xff');
+          key.append(l.value);
+          key.push_back('\xff');
+        }
+        auto [gi, new_group] = env.bucket_group_index.try_emplace(key, env.bucket_groups.size());
+        if (new_group) {
+          auto lc = env.label_cache->find(key);
+          const Labels* gl;
+          if (lc == env.label_cache->end()) {
+            storage::LabelsBuilder b(*s.metric);
+            b.Del("le");
+            gl = env.arena->Add(b.Build());
+            env.label_cache->emplace(key, gl);
+          } else {
+            gl = lc->second;
+          }
+          env.bucket_groups.push_back(gl);
+        }
+        info.group = gi->second;
+      }
+    }
+    const FuncEnv::BucketSeries& info = bs->second;
+    if (!info.le_ok) {
       env.ctx->Warn(absl::StrCat("PromQL warning: bucket label \"le\" is missing or has a malformed value of \"",
                                  std::string(s.metric->Get("le")), "\""));
       continue;
     }
-    std::string key;
-    for (const storage::Label& l : *s.metric) {
-      if (l.name == "le") continue;
-      key.append(l.name);
-      key.push_back('\xff');
-      key.append(l.value);
-      key.push_back('\xff');
+    if (info.group >= position.size()) position.resize(env.bucket_groups.size(), -1);
+    int& pos = position[info.group];
+    if (pos < 0) {
+      pos = static_cast<int>(groups.size());
+      groups.push_back(Group{env.bucket_groups[info.group], {}});
     }
-    auto [it, inserted] = index.emplace(key, groups.size());
-    if (inserted) {
-      auto lc = env.label_cache->find(key);
-      const Labels* gl;
-      if (lc == env.label_cache->end()) {
-        storage::LabelsBuilder b(*s.metric);
-        b.Del("le");
-        gl = env.arena->Add(b.Build());
-        env.label_cache->emplace(key, gl);
-      } else {
-        gl = lc->second;
-      }
-      groups.push_back(Group{gl, {}});
-    }
-    groups[it->second].buckets.push_back(Bucket{upper, s.f});
+    groups[static_cast<size_t>(pos)].buckets.push_back(Bucket{info.upper, s.f});
   }
   for (Group& g : groups) {
     out->push_back(Sample{g.labels, BucketQuantile(q, g.buckets), env.ts, true});
