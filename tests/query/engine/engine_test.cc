@@ -68,6 +68,39 @@ TEST_F(EngineTest, MaxSamplesFailsCleanly) {
   EXPECT_EQ(r->vector[0].value, 6045);
 }
 
+// A range query split over threads has the unsplit query's sample limit,
+// although the parts' subquery ranges overlap.
+TEST_F(EngineTest, MaxSamplesSameWhenSplit) {
+  absl::StatusOr<ExprPtr> expr = ParseExpr("max_over_time(sum(m)[5m:15s])");
+  ASSERT_TRUE(expr.ok());
+  auto run = [&](int64_t limit, bool split) {
+    EngineOptions o;
+    o.max_samples = limit;
+    o.range_query_threads = split ? 2 : 1;
+    o.parallel_min_steps = 2;
+    return Engine(o).RangeQuery(&db_, **expr, 300'000, 600'000, 15'000);
+  };
+  // The smallest limit the unsplit query passes.
+  int64_t lo = 1, hi = 1'000'000;
+  while (lo < hi) {
+    const int64_t mid = (lo + hi) / 2;
+    if (run(mid, false).ok()) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  auto r = run(lo, true);
+  ASSERT_TRUE(r.ok()) << r.status() << " limit " << lo;
+  auto unsplit = run(lo, false);
+  ASSERT_TRUE(unsplit.ok());
+  ASSERT_EQ(r->matrix.size(), unsplit->matrix.size());
+  EXPECT_EQ(r->matrix[0].points.size(), unsplit->matrix[0].points.size());
+  r = run(lo - 1, true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
 TEST_F(EngineTest, TimeoutFailsCleanly) {
   EngineOptions o;
   o.timeout = absl::ZeroDuration() - absl::Seconds(1);  // already expired
