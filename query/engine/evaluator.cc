@@ -69,7 +69,7 @@ bool IsValidLabelName(std::string_view s) {
 // each output to out_steps/out_values (room for `steps`), returns how many;
 // raises *peak to the widest window.
 template <bool kCounter, bool kRate>
-size_t ExtrapolatedRateSteps(SampleWindow& wb, int64_t first_ref, int64_t interval, size_t steps,
+ABSL_ATTRIBUTE_NOINLINE size_t ExtrapolatedRateSteps(SampleWindow& wb, int64_t first_ref, int64_t interval, size_t steps,
                              int64_t range_ms, RateGeometry& g, size_t* peak,
                              uint32_t* out_steps, double* out_values) {
   size_t widest = *peak;

@@ -97,13 +97,12 @@ struct QueryContext {
 // step with the query have the same shape at every step, and the divisions
 // then run once instead of per window. Same doubles either way.
 struct RateGeometry {
-  bool valid = false;
   bool is_rate = false;
   int64_t to_start_ms = 0;  // first sample - window start
   int64_t to_end_ms = 0;    // window end - last sample
   int64_t sampled_ms = 0;   // last sample - first sample
   int64_t range_ms = 0;
-  size_t samples = 0;
+  size_t samples = 0;  // 0: nothing memoized yet (windows have two or more)
   double duration_to_start = 0;  // after the 1.1 x average-gap rule
   double duration_to_end = 0;
   double sampled = 0;

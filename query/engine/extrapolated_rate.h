@@ -42,8 +42,9 @@ inline bool ExtrapolatedRateWindow(std::span<const Point> w, bool may_decrease,
                                  static_cast<uint64_t>(g.to_end_ms ^ to_end_ms) |
                                  static_cast<uint64_t>(g.sampled_ms ^ sampled_ms) |
                                  (g.samples ^ w.size()) |
-                                 static_cast<uint64_t>(g.range_ms ^ range_ms);
-  if (ABSL_PREDICT_FALSE(!g.valid || shape_differs != 0 || g.is_rate != kRate)) {
+                                 static_cast<uint64_t>(g.range_ms ^ range_ms) |
+                                 static_cast<uint64_t>(g.is_rate != kRate);
+  if (ABSL_PREDICT_FALSE(shape_differs != 0)) {
     // Timestamps are below 2^53, so these differences are exact, as are
     // Prometheus's float64(firstT-rangeStart) etc.
     double duration_to_start = static_cast<double>(to_start_ms) / 1000;
@@ -55,18 +56,19 @@ inline bool ExtrapolatedRateWindow(std::span<const Point> w, bool may_decrease,
     if (duration_to_end >= threshold) duration_to_end = avg / 2;
     double factor = (sampled + duration_to_start + duration_to_end) / sampled;
     if (kRate) factor /= static_cast<double>(range_ms) / 1000;
-    g = RateGeometry{true,     kRate,    to_start_ms,       to_end_ms,       sampled_ms,
-                     range_ms, w.size(), duration_to_start, duration_to_end, sampled,
-                     factor};
+    g = RateGeometry{kRate,    to_start_ms,       to_end_ms,       sampled_ms, range_ms,
+                     w.size(), duration_to_start, duration_to_end, sampled,    factor};
   }
   double factor = g.factor;
   if (kCounter && result > 0 && first >= 0) {
     // to_zero = sampled * (first / result) matters only below the start
     // gap; first * sampled > 1.01 * gap * result proves it is not.
+    // (lhs > rhs already fails for an infinite or NaN rhs, and for a NaN
+    // lhs; only lhs = +Inf needs its own test.)
     const double lhs = first * g.sampled;
     const double rhs = 1.01 * g.duration_to_start * result;
-    const bool clearly_after = std::isfinite(lhs) && std::isfinite(rhs) &&
-                               rhs >= std::numeric_limits<double>::min() && lhs > rhs;
+    const bool clearly_after = lhs > rhs && rhs >= std::numeric_limits<double>::min() &&
+                               lhs < std::numeric_limits<double>::infinity();
     if (!clearly_after) {
       const double to_zero = g.sampled * (first / result);
       if (to_zero < g.duration_to_start) {

@@ -73,11 +73,12 @@ class SampleWindow {
       const int64_t lo = hi - range;
       const Point* buf = buf_.data();
       const size_t size = size_;
-      size_t h = head_;
-      while (h < size && buf[h].t_ms <= lo) ++h;
-      size_t t = tail_ < h ? h : tail_;
+      size_t t = tail_;  // >= head_
       while (t < size && buf[t].t_ms <= hi) ++t;
+      size_t h = head_;
       if (ABSL_PREDICT_TRUE(t < size)) {
+        // buf[t] > hi >= lo bounds this loop.
+        while (buf[h].t_ms <= lo) ++h;
         head_ = h;
         tail_ = t;
       } else {
