@@ -58,6 +58,21 @@ void SeriesMajorFold::AddSteps(size_t group, bool drop_name, std::span<const uin
                                std::span<const double> values) {
   Slot* base = &slots_[group * steps_];
   const AggregateOp op = op_;
+  if (op == AggregateOp::kSum) {  // the common case, without the switch
+    for (size_t i = 0; i < steps.size(); ++i) {
+      Slot& g = base[steps[i]];
+      const double f = values[i];
+      if (ABSL_PREDICT_FALSE(!g.seen)) {
+        g.seen = true;
+        g.drop_name = drop_name;
+        StartFloatFold(op, f, g);
+        continue;
+      }
+      g.drop_name |= drop_name;
+      KahanInc(f, &g.value, &g.kahan_c);  // AddFloatFold's sum
+    }
+    return;
+  }
   for (size_t i = 0; i < steps.size(); ++i) {
     Slot& g = base[steps[i]];
     const double f = values[i];
@@ -68,11 +83,7 @@ void SeriesMajorFold::AddSteps(size_t group, bool drop_name, std::span<const uin
       continue;
     }
     if (drop_name) g.drop_name = true;
-    if (op == AggregateOp::kSum) {
-      KahanInc(f, &g.value, &g.kahan_c);  // AddFloatFold's sum, without the switch
-    } else {
-      AddFloatFold(op, f, g);
-    }
+    AddFloatFold(op, f, g);
   }
 }
 
