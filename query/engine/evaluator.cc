@@ -543,7 +543,10 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   SampleWindow wb;
   const int steps = NumSteps();
   // Successive windows overlap: read several steps' samples per batch.
-  const int64_t read_ahead_ms = !has_at && interval_ <= range_ms ? 16 * interval_ : 0;
+  const int64_t read_ahead_ms =
+      !has_at && interval_ <= range_ms
+          ? 16 * std::min(interval_, std::numeric_limits<int64_t>::max() / 16)
+          : 0;
   const double* param0 = params.size() > 0 ? params[0].data() : nullptr;
   const double* param1 = params.size() > 1 ? params[1].data() : nullptr;
   const RangeFunc range_fn = impl.range_fn;
