@@ -146,10 +146,20 @@ class SampleWindow {
       // Drops stale markers in place and counts decreases.
       const size_t read_end = n + got;
       const int64_t last_t = buf[read_end - 1].t_ms;  // stale or not
-      for (size_t i = n; i < read_end; ++i) {
+      size_t i = n;
+      if (n == 0 && i < read_end && !storage::IsStaleNaN(buf[0].value)) {
+        decreases[0] = 0;  // only a base for differences
+        n = i = 1;
+      }
+      if (n == i && n > 0) {  // nothing dropped yet: no moves
+        for (; i < read_end && !storage::IsStaleNaN(buf[i].value); ++i) {
+          decreases[i] = decreases[i - 1] + (buf[i].value < buf[i - 1].value ? 1 : 0);
+        }
+        n = i;
+      }
+      for (; i < read_end; ++i) {
         const Point p = buf[i];
         if (ABSL_PREDICT_FALSE(storage::IsStaleNaN(p.value))) continue;
-        // The first point's count only serves as a base for differences.
         const uint32_t before = n > 0 ? decreases[n - 1] : 0;
         decreases[n] = before + (n > 0 && p.value < buf[n - 1].value ? 1 : 0);
         buf[n++] = p;
