@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <random>
@@ -503,6 +504,63 @@ TEST(HeadAppender, PendingSamplesCarryIdAndWhetherCommittedBefore) {
   EXPECT_TRUE(app->pending()[0].had_samples);
   ASSERT_TRUE(app->Commit().ok());
   EXPECT_EQ(head.Stats().samples_appended, 3u);
+}
+
+// Series share locks by runs of ids (StripeSeries::SeriesLock), and Commit
+// holds one over a run of samples: batches in shuffled id order, with
+// repeated series, across many runs (and two appenders of one thread
+// interleaved) must commit exactly what they would with a lock per series.
+TEST(Head, CommitAcrossSharedSeriesLocks) {
+  Head head;
+  constexpr int kSeries = 1000;  // ~16 lock runs
+  std::vector<SeriesRef> refs;
+  {
+    auto app = head.NewAppender();
+    for (int i = 0; i < kSeries; ++i) {
+      auto r = app->Append(0, L({{"__name__", "s"}, {"i", std::to_string(i)}}), 0, i);
+      ASSERT_TRUE(r.ok());
+      refs.push_back(*r);
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  std::mt19937 rng(5);
+  std::vector<int> order(kSeries);
+  for (int i = 0; i < kSeries; ++i) order[i] = i;
+  for (int round = 1; round <= 3; ++round) {
+    std::shuffle(order.begin(), order.end(), rng);
+    auto a = head.NewAppender();
+    auto b = head.NewAppender();
+    for (int k = 0; k < kSeries; ++k) {
+      const int i = order[k];
+      // Even series get two samples from a, odd ones one from b.
+      Appender* app = i % 2 == 0 ? a.get() : b.get();
+      ASSERT_TRUE(app->Append(refs[i], {}, round * 1000, i + round).ok());
+      if (i % 2 == 0) {
+        ASSERT_TRUE(app->Append(refs[i], {}, round * 1000 + 500, -i).ok());
+      }
+    }
+    ASSERT_TRUE(b->Commit().ok());
+    ASSERT_TRUE(a->Commit().ok());
+  }
+  const auto got = SelectAll(&head, 0, 10000, Name("s"));
+  ASSERT_EQ(got.size(), static_cast<size_t>(kSeries));
+  size_t total = 0;
+  for (const Got& g : got) {
+    const int i = std::stoi(g.labels.substr(g.labels.find("i=\"") + 3));
+    ASSERT_EQ(g.samples.size(), i % 2 == 0 ? 7u : 4u) << g.labels;
+    EXPECT_EQ(g.samples[0].value, i);
+    for (int round = 1; round <= 3; ++round) {
+      const Sample& first = g.samples[i % 2 == 0 ? 2 * round - 1 : round];
+      EXPECT_EQ(first.t_ms, round * 1000);
+      EXPECT_EQ(first.value, i + round);
+      if (i % 2 == 0) {
+        EXPECT_EQ(g.samples[2 * round].t_ms, round * 1000 + 500);
+        EXPECT_EQ(g.samples[2 * round].value, -i);
+      }
+    }
+    total += g.samples.size();
+  }
+  EXPECT_EQ(head.Stats().samples_appended, total);
 }
 
 }  // namespace
