@@ -75,16 +75,46 @@ ABSL_ATTRIBUTE_NOINLINE size_t ExtrapolatedRateSteps(SampleWindow& wb, int64_t f
   size_t widest = *peak;
   size_t made = 0;
   RateGeometry geometry = g;  // a local the compiler can keep in registers
-  wb.ForEachWindow(first_ref, interval, steps, range_ms,
-                   [&](size_t k, int64_t ref, std::span<const Point> w, bool has_decrease) {
-                     if (w.size() > widest) widest = w.size();
-                     if (ExtrapolatedRateWindow<kCounter, kRate>(w, kCounter && has_decrease,
-                                                                 ref - range_ms, ref, range_ms,
-                                                                 geometry, &out_values[made])) {
-                       out_steps[made++] = static_cast<uint32_t>(k);
-                     }
-                     return true;
-                   });
+  // The shortcut below only compares the per-window shape.
+  if (geometry.range_ms != range_ms || geometry.is_rate != kRate) geometry.samples = 0;
+  double rhs_coef = 1.01 * geometry.duration_to_start;  // as ExtrapolatedRateWindow's rhs
+  wb.ForEachWindow(
+      first_ref, interval, steps, range_ms,
+      [&](size_t k, int64_t ref, std::span<const Point> w, bool has_decrease) {
+        const size_t n = w.size();
+        if (n > widest) widest = n;
+        // Shortcut for a window of the memoized shape without resets whose
+        // zero point provably lies before it: ExtrapolatedRateWindow's
+        // result without its branches; anything else takes it.
+        if (n == geometry.samples && !(kCounter && has_decrease)) {
+          const Point& first = w.front();
+          const Point& last = w.back();
+          if (first.t_ms - (ref - range_ms) == geometry.to_start_ms &&
+              ref - last.t_ms == geometry.to_end_ms &&
+              last.t_ms - first.t_ms == geometry.sampled_ms) {
+            const double result = last.value - first.value;
+            bool plain = true;
+            if (kCounter && result > 0 && first.value >= 0) {
+              const double lhs = first.value * geometry.sampled;
+              const double rhs = rhs_coef * result;
+              plain = lhs > rhs && rhs >= std::numeric_limits<double>::min() &&
+                      lhs < std::numeric_limits<double>::infinity();
+            }
+            if (plain) {
+              out_values[made] = result * geometry.factor;
+              out_steps[made++] = static_cast<uint32_t>(k);
+              return true;
+            }
+          }
+        }
+        if (ExtrapolatedRateWindow<kCounter, kRate>(w, kCounter && has_decrease, ref - range_ms,
+                                                    ref, range_ms, geometry,
+                                                    &out_values[made])) {
+          out_steps[made++] = static_cast<uint32_t>(k);
+          rhs_coef = 1.01 * geometry.duration_to_start;
+        }
+        return true;
+      });
   g = geometry;
   *peak = widest;
   return made;
