@@ -31,6 +31,8 @@ constexpr size_t kMinRecvRoom = 4 * 1024;
 // the response (the connection is then dropped).
 constexpr size_t kContentLengthSlack = 2 * kMinRecvRoom;
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
+// Headers are received this much at a time into their own buffer.
+constexpr size_t kHeadRecv = 4096;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -123,15 +125,11 @@ PlainHttpClient::Outcome PlainHttpClient::SendAll(std::string_view data, absl::T
   return Outcome::kOk;
 }
 
-PlainHttpClient::Outcome PlainHttpClient::RecvMore(std::string* buf, size_t* filled, absl::Time deadline) {
-  // Growing a std::string zero-fills the new part, so grow only when the room
-  // left is small; the buffer keeps its size from the previous scrape, and a
-  // steady target's body then needs no growth (and no memset) at all.
-  if (buf->size() - *filled < kMinRecvRoom) buf->resize(std::max(*filled + kRecvChunk, buf->size() * 3 / 2));
+PlainHttpClient::Outcome PlainHttpClient::RecvSome(char* dst, size_t room, size_t* got, absl::Time deadline) {
   for (;;) {
-    const ssize_t n = ::recv(fd_, buf->data() + *filled, buf->size() - *filled, 0);
+    const ssize_t n = ::recv(fd_, dst, room, 0);
     if (n > 0) {
-      *filled += static_cast<size_t>(n);
+      *got = static_cast<size_t>(n);
       return Outcome::kOk;
     }
     if (n == 0) return Outcome::kRead;  // closed by the peer
@@ -141,6 +139,17 @@ PlainHttpClient::Outcome PlainHttpClient::RecvMore(std::string* buf, size_t* fil
       return Outcome::kRead;
     }
   }
+}
+
+PlainHttpClient::Outcome PlainHttpClient::RecvMore(std::string* buf, size_t* filled, absl::Time deadline) {
+  // Growing a std::string zero-fills the new part, so grow only when the room
+  // left is small; the buffer keeps its size from the previous scrape, and a
+  // steady target's body then needs no growth (and no memset) at all.
+  if (buf->size() - *filled < kMinRecvRoom) buf->resize(std::max(*filled + kRecvChunk, buf->size() * 3 / 2));
+  size_t got = 0;
+  if (Outcome o = RecvSome(buf->data() + *filled, buf->size() - *filled, &got, deadline); o != Outcome::kOk) return o;
+  *filled += got;
+  return Outcome::kOk;
 }
 
 // Decodes the chunked body that starts at buf[start] in place, to buf[0..).
@@ -235,18 +244,22 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
   *keep_open = false;
   if (Outcome o = SendAll(request, deadline); o != Outcome::kOk) return o;
 
-  // Headers (and usually the start of the body) land in *body first.
-  std::string& raw = *body;
-  size_t filled = 0, header_end = std::string::npos;
+  // The headers go to their own small buffer, a few KiB at a time, so the
+  // body does not have to be moved to the front of *body after them: only
+  // the body bytes that came with the headers are copied.
+  size_t head_filled = 0, header_end = std::string::npos;
   while (header_end == std::string::npos) {
-    const size_t searched = filled < 3 ? 0 : filled - 3;
-    if (Outcome o = RecvMore(&raw, &filled, deadline); o != Outcome::kOk) return o;
+    if (head_.size() < head_filled + kHeadRecv) head_.resize(head_filled + kHeadRecv);
+    const size_t searched = head_filled < 3 ? 0 : head_filled - 3;
+    size_t got = 0;
+    if (Outcome o = RecvSome(head_.data() + head_filled, kHeadRecv, &got, deadline); o != Outcome::kOk) return o;
+    head_filled += got;
     *got_any_byte = true;
-    header_end = std::string_view(raw.data(), filled).find("\r\n\r\n", searched);
-    if (header_end == std::string::npos && filled > kMaxHeaderBytes) return Outcome::kMalformed;
+    header_end = std::string_view(head_.data(), head_filled).find("\r\n\r\n", searched);
+    if (header_end == std::string::npos && head_filled > kMaxHeaderBytes) return Outcome::kMalformed;
   }
 
-  std::string_view head(raw.data(), header_end);
+  std::string_view head(head_.data(), header_end);
   size_t eol = head.find("\r\n");
   const std::string_view status_line = head.substr(0, eol);
   int status = 0;
@@ -285,12 +298,16 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
       have_location = true;
     }
   }
+  std::string& raw = *body;
   if (status != 200) {  // the body is not needed; closing is simpler than draining it
     raw.clear();
     return Outcome::kOk;
   }
 
-  const size_t body_start = header_end + 4;
+  // The body bytes that came with the headers start the body buffer.
+  size_t filled = head_filled - (header_end + 4);
+  if (raw.size() < filled + kMinRecvRoom) raw.resize(filled + kRecvChunk);
+  std::memcpy(raw.data(), head_.data() + header_end + 4, filled);
   // A gzip body is limited once inflated (like Prometheus), and its
   // compressed bytes too, so a huge stream cannot grow the buffer until the
   // deadline. zlib's worst-case expansion is added: a stream over that cannot
@@ -301,15 +318,13 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
   bool framed = true;
   if (chunked) {
     bool extra_bytes = false;
-    if (Outcome o = ReadChunked(&raw, &filled, body_start, deadline, raw_limit, &payload, &extra_bytes);
+    if (Outcome o = ReadChunked(&raw, &filled, 0, deadline, raw_limit, &payload, &extra_bytes);
         o != Outcome::kOk) {
       return o;
     }
     framed = !extra_bytes;
   } else if (content_length >= 0) {
     if (raw_limit > 0 && content_length >= raw_limit) return Outcome::kTooBig;
-    std::memmove(raw.data(), raw.data() + body_start, filled - body_start);
-    filled -= body_start;
     payload = static_cast<size_t>(content_length);
     // Room for the whole body up front, but do not trust a huge announced size.
     const size_t want = std::min(payload + kContentLengthSlack, filled + (size_t{64} << 20));
@@ -320,8 +335,6 @@ PlainHttpClient::Outcome PlainHttpClient::Exchange(std::string_view request, abs
     framed = filled == payload;  // more than announced: use it, then drop the connection
   } else {  // no framing: the body ends when the server closes
     framed = false;
-    std::memmove(raw.data(), raw.data() + body_start, filled - body_start);
-    filled -= body_start;
     for (;;) {
       if (raw_limit > 0 && static_cast<int64_t>(filled) >= raw_limit) return Outcome::kTooBig;
       const Outcome o = RecvMore(&raw, &filled, deadline);

@@ -1,8 +1,9 @@
 // A minimal HTTP/1.1 GET client for plain-http scrapes. Why not cpp-httplib:
 // Debian's build reads 4 KiB per recv() with a poll() before each, and a scrape
 // body is ~1 MB, so the body read cost ~8% of promlet's CPU. This client keeps
-// one keep-alive connection, recv()s 256 KiB at a time straight into the body
-// string and polls only on EAGAIN. It understands Content-Length, chunked,
+// one keep-alive connection, recv()s the headers into a small buffer and the
+// body straight into the caller's string (which keeps its size between
+// scrapes: no zero-fill, no move), and polls only on EAGAIN. It understands Content-Length, chunked,
 // read-until-close, gzip and Connection: close; nothing else (no redirects,
 // no TLS: HttpScraper uses cpp-httplib for those).
 #ifndef PROMLET_SCRAPE_LOOP_PLAIN_HTTP_CLIENT_H_
@@ -53,7 +54,10 @@ class PlainHttpClient {
  private:
   Outcome Connect(const std::string& host, int port, absl::Time deadline);
   Outcome SendAll(std::string_view data, absl::Time deadline);
-  // Receives more bytes into buf at *filled; kRead on orderly close.
+  // One recv() of up to `room` bytes (waiting for them until the deadline);
+  // kRead on orderly close.
+  Outcome RecvSome(char* dst, size_t room, size_t* got, absl::Time deadline);
+  // Receives more bytes into buf at *filled, growing it when nearly full.
   Outcome RecvMore(std::string* buf, size_t* filled, absl::Time deadline);
   Outcome WaitFor(short events, absl::Time deadline);
   Outcome Exchange(std::string_view request, absl::Time deadline, int64_t body_limit, Response* response,
@@ -68,6 +72,7 @@ class PlainHttpClient {
   int connected_port_ = 0;
   int connects_ = 0;
   std::string compressed_;  // raw gzip body, reused between scrapes
+  std::string head_;        // response headers, reused between scrapes
 };
 
 }  // namespace promlet::scrape

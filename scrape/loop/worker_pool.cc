@@ -29,9 +29,9 @@ void WorkerPool::Stop() {
 }
 
 void WorkerPool::Run() {
-  ScrapeScratch scratch;
   for (;;) {
     Task task;
+    std::unique_ptr<ScrapeScratch> scratch;
     {
       absl::MutexLock l(&mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
@@ -39,8 +39,16 @@ void WorkerPool::Run() {
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
+      if (spare_.empty()) {
+        scratch = std::make_unique<ScrapeScratch>();
+      } else {
+        scratch = std::move(spare_.back());
+        spare_.pop_back();
+      }
     }
-    task(&scratch);
+    task(scratch.get());
+    absl::MutexLock l(&mu_);
+    spare_.push_back(std::move(scratch));
   }
 }
 

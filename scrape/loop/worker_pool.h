@@ -1,6 +1,9 @@
-// A fixed set of scrape worker threads, each with its own ScrapeScratch
-// (body buffer, parsers), so memory follows the number of workers, not the
-// number of targets.
+// A fixed set of scrape worker threads sharing a stack of ScrapeScratch
+// (body buffer, parsers): at most one per worker, so memory follows the
+// number of workers, not the number of targets. A task takes the scratch
+// used last (LIFO), whose ~1 MB body buffer is still in cache; with one
+// scratch per thread the waiters' round robin handed each scrape the
+// coldest buffer, and the body's recv() then missed on every line.
 #ifndef PROMLET_SCRAPE_LOOP_WORKER_POOL_H_
 #define PROMLET_SCRAPE_LOOP_WORKER_POOL_H_
 
@@ -31,6 +34,7 @@ class WorkerPool {
   void Run();
   mutable absl::Mutex mu_;
   std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<ScrapeScratch>> spare_ ABSL_GUARDED_BY(mu_);  // most recently used last
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };

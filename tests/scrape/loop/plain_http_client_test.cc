@@ -342,6 +342,27 @@ TEST(PlainHttpClientTest, BodyBufferIsReusedAcrossSizes) {
   EXPECT_EQ(server.connections(), 1);
 }
 
+TEST(PlainHttpClientTest, HeadersLongerThanOneReceive) {
+  // Headers arrive a few KiB per recv() into their own buffer; the body
+  // bytes that came with them start the body.
+  const std::string body = Exposition(300000);
+  const std::string padding = absl::StrCat("X-Padding: ", std::string(20000, 'p'), "\r\n");
+  LoopbackServer server([&](const std::string&) { return Reply{Ok(body, padding)}; });
+  HttpScraper scraper(server.url(), HttpClientConfig(), 0, nullptr);
+  for (int i = 0; i < 2; ++i) {
+    Result r = ScrapeOnce(scraper);
+    ASSERT_TRUE(r.status.ok()) << r.status;
+    EXPECT_EQ(r.body, body);
+    EXPECT_EQ(r.content_type, "text/plain; version=0.0.4");
+  }
+  LoopbackServer endless_headers([&](const std::string&) {
+    return Reply{absl::StrCat("HTTP/1.1 200 OK\r\n", std::string(100000, 'h')), true};
+  });
+  HttpScraper broken(endless_headers.url(), HttpClientConfig(), 0, nullptr);
+  EXPECT_EQ(ScrapeOnce(broken).status,
+            absl::UnavailableError(absl::StrCat("Get \"", endless_headers.url(), "\": Read")));
+}
+
 TEST(PlainHttpClientTest, Status500) {
   LoopbackServer server([](const std::string&) {
     return Reply{"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops\n"};
