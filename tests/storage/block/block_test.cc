@@ -115,6 +115,59 @@ TEST(BlockTest, SeekAcrossChunks) {
   EXPECT_FALSE(it->Seek(want[0].samples.back().t_ms + 1));
 }
 
+// NextBatch reads exactly what Next/At read, in batches of any size, over
+// chunk ends and window bounds, mixed with Next and Seek.
+TEST(BlockTest, NextBatchMatchesNextAndAt) {
+  TempDir dir;
+  MemStorage model;
+  testing::FillModel(&model, 9, 1, 4, kT0, 1500);  // idx 3 has stale markers
+  testing::FillHistogramGroups(&model, 9, 2, kT0);  // regression-coded values
+  std::string ulid = Write(dir.path(), &model, INT64_MIN, INT64_MAX);
+  auto b = *BlockReader::Open(dir.path() + "/" + ulid);
+  const int64_t mid = kT0 + 700 * 15000;
+  for (auto [mint, maxt] : {std::pair{INT64_MIN, INT64_MAX}, std::pair{kT0 + 15001, mid},
+                            std::pair{mid, mid + 300000}}) {
+    const std::vector<testing::SeriesData> want = ModelSelect(&model, mint, maxt, AllSeries());
+    for (size_t max : {1, 3, 64, 1000}) {
+      SCOPED_TRACE(::testing::Message() << mint << " " << maxt << " max " << max);
+      auto set = b->Select(mint, maxt, AllSeries());
+      size_t s = 0;
+      while (set->Next()) {
+        ASSERT_LT(s, want.size());
+        const std::vector<Sample>& w = want[s++].samples;
+        auto it = set->At().NewIterator();
+        std::vector<Sample> got;
+        std::vector<Sample> batch(max);
+        for (int round = 0;; ++round) {
+          if (round % 3 == 2) {  // a plain Next between batches
+            if (!it->Next()) break;
+            got.push_back(it->At());
+            continue;
+          }
+          size_t n = it->NextBatch(batch.data(), max);
+          if (n == 0) break;
+          ASSERT_LE(n, max);
+          got.insert(got.end(), batch.begin(), batch.begin() + n);
+          EXPECT_EQ(it->At().t_ms, got.back().t_ms);  // positioned on the last copied
+        }
+        EXPECT_TRUE(it->status().ok()) << it->status();
+        ASSERT_EQ(got.size(), w.size());
+        for (size_t j = 0; j < w.size(); ++j) {
+          ASSERT_EQ(got[j].t_ms, w[j].t_ms) << j;
+          ASSERT_EQ(std::bit_cast<uint64_t>(got[j].value), std::bit_cast<uint64_t>(w[j].value)) << j;
+        }
+        if (w.size() > 2) {  // Seek after a batch continues from the batch's position
+          auto it2 = set->At().NewIterator();
+          ASSERT_EQ(it2->NextBatch(batch.data(), 1), 1u);
+          ASSERT_TRUE(it2->Seek(w[2].t_ms));
+          EXPECT_EQ(it2->At().t_ms, w[2].t_ms);
+        }
+      }
+      EXPECT_EQ(s, want.size());
+    }
+  }
+}
+
 TEST(BlockTest, GoldenFileHeaders) {
   TempDir dir;
   MemStorage model;
