@@ -30,9 +30,27 @@ bool SeriesMajorFold::Reserve(size_t groups) {
   return true;
 }
 
+namespace {
+
+// Folds `f` into its step slot; `add` folds into a slot already started.
+template <class Slot, class AddFn>
+inline void FoldValue(Slot& g, AggregateOp op, bool drop_name, double f, AddFn add) {
+  if (ABSL_PREDICT_FALSE(!g.seen)) {
+    g.seen = true;
+    g.drop_name = drop_name;
+    StartFloatFold(op, f, g);
+    return;
+  }
+  g.drop_name |= drop_name;
+  add(f, g);
+}
+
+}  // namespace
+
 void SeriesMajorFold::Add(size_t group, bool drop_name, std::span<const Point> points) {
   Slot* base = &slots_[group * steps_];
   const AggregateOp op = op_;
+  const auto add = [op](double f, Slot& g) { AddFloatFold(op, f, g); };
   // Advance the step index along the points instead of dividing per point.
   size_t step = 0;
   int64_t step_t = start_;
@@ -41,16 +59,7 @@ void SeriesMajorFold::Add(size_t group, bool drop_name, std::span<const Point> p
       step_t += interval_;
       ++step;
     }
-    Slot& g = base[step];
-    const double f = p.value;
-    if (!g.seen) {
-      g.seen = true;
-      g.drop_name = drop_name;
-      StartFloatFold(op, f, g);
-      continue;
-    }
-    if (drop_name) g.drop_name = true;
-    AddFloatFold(op, f, g);
+    FoldValue(base[step], op, drop_name, p.value, add);
   }
 }
 
@@ -58,32 +67,13 @@ void SeriesMajorFold::AddSteps(size_t group, bool drop_name, std::span<const uin
                                std::span<const double> values) {
   Slot* base = &slots_[group * steps_];
   const AggregateOp op = op_;
-  if (op == AggregateOp::kSum) {  // the common case, without the switch
-    for (size_t i = 0; i < steps.size(); ++i) {
-      Slot& g = base[steps[i]];
-      const double f = values[i];
-      if (ABSL_PREDICT_FALSE(!g.seen)) {
-        g.seen = true;
-        g.drop_name = drop_name;
-        StartFloatFold(op, f, g);
-        continue;
-      }
-      g.drop_name |= drop_name;
-      KahanInc(f, &g.value, &g.kahan_c);  // AddFloatFold's sum
-    }
-    return;
-  }
-  for (size_t i = 0; i < steps.size(); ++i) {
-    Slot& g = base[steps[i]];
-    const double f = values[i];
-    if (ABSL_PREDICT_FALSE(!g.seen)) {
-      g.seen = true;
-      g.drop_name = drop_name;
-      StartFloatFold(op, f, g);
-      continue;
-    }
-    if (drop_name) g.drop_name = true;
-    AddFloatFold(op, f, g);
+  const auto fold = [&](auto add) {
+    for (size_t i = 0; i < steps.size(); ++i) FoldValue(base[steps[i]], op, drop_name, values[i], add);
+  };
+  if (op == AggregateOp::kSum) {  // the common case, without AddFloatFold's switch
+    fold([](double f, Slot& g) { KahanInc(f, &g.value, &g.kahan_c); });
+  } else {
+    fold([op](double f, Slot& g) { AddFloatFold(op, f, g); });
   }
 }
 
