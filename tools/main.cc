@@ -4,10 +4,15 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "tools/commands.h"
 #include "tools/version.h"
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built without NDEBUG, so each absl::Mutex lock would
+  // also update a process-wide deadlock graph, a debugging aid the server
+  // pays for on every scrape and query. Tests keep it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"promlet: a lightweight, Prometheus-compatible time-series store with a scraper"};
   app.set_version_flag("--version", std::string("promlet ") + promlet::tools::kVersion);
   app.require_subcommand(0, 1);
