@@ -84,20 +84,25 @@ std::string GoJsonFloat(double f) {
 }
 
 void WriteSamplePair(JsonWriter& w, int64_t t, double v) {
-  w.BeginArray();
-  w.TimestampMs(t);
-  // A formatted float needs no JSON escaping: quote it in place.
-  char buf[kFormatFloatMax + 2];
-  buf[0] = '"';
-  char* end = FormatFloatTo(v, buf + 1);
+  // One append of `[t,"v"]`, the bytes BeginArray, TimestampMs, a quoted
+  // value and EndArray would write; a formatted float needs no escaping.
+  char buf[JsonWriter::kTimestampMax + kFormatFloatMax + 8];
+  char* end = buf;
+  *end++ = '[';
+  end = JsonWriter::TimestampMsTo(t, end);
+  *end++ = ',';
   *end++ = '"';
+  end = FormatFloatTo(v, end);
+  *end++ = '"';
+  *end++ = ']';
   w.Raw(std::string_view(buf, static_cast<size_t>(end - buf)));
-  w.EndArray();
 }
 
-void Respond(httplib::Response& res, int code, const std::string& body) {
+// Moves the body in: a range query's can be megabytes.
+void Respond(httplib::Response& res, int code, std::string body) {
   res.status = code;
-  res.set_content(body, "application/json");
+  res.set_content("", 0, "application/json");
+  res.body = std::move(body);
 }
 
 void RespondError(httplib::Response& res, const absl::Status& st) {
@@ -111,7 +116,7 @@ void RespondError(httplib::Response& res, const absl::Status& st) {
   w.Key("error");
   w.String(base::Std(st.message()));
   w.EndObject();
-  Respond(res, HttpStatusFor(st.code()), body);
+  Respond(res, HttpStatusFor(st.code()), std::move(body));
 }
 
 // Wraps a data writer into the success envelope.
@@ -139,7 +144,7 @@ void RespondOk(httplib::Response& res, F&& write_data, const std::vector<std::st
     w.EndArray();
   }
   w.EndObject();
-  Respond(res, 200, body);
+  Respond(res, 200, std::move(body));
 }
 
 void WriteQueryData(JsonWriter& w, const QueryResult& r) {
@@ -176,9 +181,13 @@ void WriteQueryData(JsonWriter& w, const QueryResult& r) {
       }
       w.EndArray();
       break;
-    default:
+    default: {
       w.String("matrix");
       w.Key("result");
+      size_t points = 0;
+      for (const Series& s : r.matrix) points += s.points.size();
+      // `[t,"v"],` is at most ~50 bytes: no regrowth copies of a large body.
+      w.Reserve(points * 48 + r.matrix.size() * 256);
       w.BeginArray();
       for (const Series& s : r.matrix) {
         w.BeginObject();
@@ -192,6 +201,7 @@ void WriteQueryData(JsonWriter& w, const QueryResult& r) {
       }
       w.EndArray();
       break;
+    }
   }
   w.EndObject();
 }

@@ -48,13 +48,18 @@ class JsonWriter {
   // fraction in three digits when non-zero ("1.5" -> "1.500").
   void TimestampMs(int64_t t) {
     Separate();
+    char buf[kTimestampMax];
+    out_->append(buf, TimestampMsTo(t, buf));
+  }
+  static constexpr size_t kTimestampMax = 32;
+  // The same into buf (kTimestampMax bytes); returns the end.
+  static char* TimestampMsTo(int64_t t, char* buf) {
     uint64_t u = static_cast<uint64_t>(t);
     if (t < 0) {
-      out_->push_back('-');
+      *buf++ = '-';
       u = 0 - u;
     }
-    char buf[32];
-    char* end = std::to_chars(buf, buf + sizeof(buf), u / 1000).ptr;
+    char* end = std::to_chars(buf, buf + kTimestampMax - 5, u / 1000).ptr;
     const uint64_t frac = u % 1000;
     if (frac != 0) {
       *end++ = '.';
@@ -62,8 +67,10 @@ class JsonWriter {
       *end++ = static_cast<char>('0' + frac / 10 % 10);
       *end++ = static_cast<char>('0' + frac % 10);
     }
-    out_->append(buf, end);
+    return end;
   }
+  // Room for `more` bytes beyond what is written.
+  void Reserve(size_t more) { out_->reserve(out_->size() + more); }
 
   // Go encoding/json string quoting with HTML escaping (<, >, & as
   // \u003c...), U+2028/2029 escaped and invalid UTF-8 replaced by U+FFFD.
