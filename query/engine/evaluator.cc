@@ -581,12 +581,13 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   const double* param1 = params.size() > 1 ? params[1].data() : nullptr;
   const RangeFunc range_fn = impl.range_fn;
   // rate/increase/delta of a plain selector take the inlined step loop.
-  enum class RateKind { kNone, kRate, kIncrease, kDelta };
-  RateKind rate_kind = RateKind::kNone;
+  using RateStepsFn = size_t (*)(SampleWindow&, int64_t, int64_t, size_t, int64_t, RateGeometry&,
+                                 size_t*, uint32_t*, double*);
+  RateStepsFn rate_steps = nullptr;
   if (set != nullptr && !has_at && params.empty()) {
-    if (name == "rate") rate_kind = RateKind::kRate;
-    if (name == "increase") rate_kind = RateKind::kIncrease;
-    if (name == "delta") rate_kind = RateKind::kDelta;
+    if (name == "rate") rate_steps = &ExtrapolatedRateSteps<true, true>;
+    if (name == "increase") rate_steps = &ExtrapolatedRateSteps<true, false>;
+    if (name == "delta") rate_steps = &ExtrapolatedRateSteps<false, false>;
   }
   RateGeometry rate_geometry;
   size_t sub_i = 0;
@@ -594,7 +595,7 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
   ra.range_ms = range_ms;
   std::vector<Point> sink_points;  // reused for every series handed to `sink`
   // A series' outputs of the rate/increase/delta step loop.
-  const size_t out_room = rate_kind != RateKind::kNone ? static_cast<size_t>(NumSteps()) : 0;
+  const size_t out_room = rate_steps != nullptr ? static_cast<size_t>(NumSteps()) : 0;
   std::vector<uint32_t> fold_steps(out_room);
   std::vector<double> fold_values(fold_steps.size());
   for (;;) {
@@ -621,24 +622,11 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
     size_t peak = 0;
     const size_t n_steps = static_cast<size_t>(steps);
     size_t made = 0;  // points folded straight into fold_target
-    if (rate_kind != RateKind::kNone) {
-      const int64_t first_ref = start_ - offset_ms;
+    if (rate_steps != nullptr) {
       uint32_t* const out_steps = fold_steps.data();
       double* const out_values = fold_values.data();
-      switch (rate_kind) {
-        case RateKind::kRate:
-          made = ExtrapolatedRateSteps<true, true>(wb, first_ref, interval_, n_steps, range_ms,
-                                                   rate_geometry, &peak, out_steps, out_values);
-          break;
-        case RateKind::kIncrease:
-          made = ExtrapolatedRateSteps<true, false>(wb, first_ref, interval_, n_steps, range_ms,
-                                                    rate_geometry, &peak, out_steps, out_values);
-          break;
-        default:
-          made = ExtrapolatedRateSteps<false, false>(wb, first_ref, interval_, n_steps, range_ms,
-                                                     rate_geometry, &peak, out_steps, out_values);
-          break;
-      }
+      made = rate_steps(wb, start_ - offset_ms, interval_, n_steps, range_ms, rate_geometry, &peak,
+                        out_steps, out_values);
       if (fold_target == nullptr && made > 0) {
         s.points.resize(made);
         for (size_t i = 0; i < made; ++i) {
@@ -649,7 +637,7 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeCall(const Call& c, int matrix_arg,
       }
     }
     int64_t ts = start_;
-    for (size_t step = 0; rate_kind == RateKind::kNone && step < static_cast<size_t>(steps); ++step, ts += interval_) {
+    for (size_t step = 0; rate_steps == nullptr && step < n_steps; ++step, ts += interval_) {
       const int64_t ref = (has_at ? at_ms : ts) - offset_ms;
       ra.window = wb.Slide(ref - range_ms, ref);
       if (ra.window.empty()) continue;
