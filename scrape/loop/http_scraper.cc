@@ -151,8 +151,6 @@ HttpScraper::HttpScraper(std::string url, const HttpClientConfig& http, int64_t 
                          const HostMap* hosts)
     : url_(std::move(url)), http_(http), body_size_limit_(body_size_limit), hosts_(hosts) {
   target_ = std::make_unique<Endpoint>(url_);
-  scheme_host_port_ = target_->scheme_host_port;
-  path_ = target_->path;
   if (absl::StartsWith(url_, "http://")) plain_ = std::make_unique<PlainHttpClient>();
 }
 
@@ -248,7 +246,7 @@ absl::Status HttpScraper::ScrapePlain(absl::Duration timeout, std::string* body,
 }
 
 absl::Status HttpScraper::Setup() {
-  client_ = std::make_unique<httplib::Client>(scheme_host_port_, http_.tls.cert_file, http_.tls.key_file);
+  client_ = std::make_unique<httplib::Client>(target_->scheme_host_port, http_.tls.cert_file, http_.tls.key_file);
   if (!client_->is_valid()) {
     client_.reset();
     return absl::InvalidArgumentError(absl::StrCat("invalid scrape URL or TLS files for ", url_));
@@ -300,7 +298,7 @@ absl::Status HttpScraper::ScrapeWithHttplib(absl::Duration timeout, std::string*
   int status = 0;
   bool too_big = false, too_slow = false;
   httplib::Result res = client_->Get(
-      path_, headers,
+      target_->path, headers,
       [&](const httplib::Response& r) {
         status = r.status;
         *content_type = r.get_header_value("Content-Type");

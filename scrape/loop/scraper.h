@@ -67,7 +67,6 @@ class HttpScraper : public Scraper {
   const int64_t body_size_limit_;
   const HostMap* hosts_;
   std::unique_ptr<Endpoint> target_;
-  std::string scheme_host_port_, path_;  // for cpp-httplib
   std::unique_ptr<PlainHttpClient> plain_;  // set for http:// URLs
   std::string request_;                     // reused between scrapes
   std::unique_ptr<httplib::Client> client_;
