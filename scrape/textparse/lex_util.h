@@ -3,6 +3,7 @@
 #ifndef PROMLET_SCRAPE_TEXTPARSE_LEX_UTIL_H_
 #define PROMLET_SCRAPE_TEXTPARSE_LEX_UTIL_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -260,41 +261,66 @@ inline uint64_t PackedDigitsValue(const char* e, unsigned int_len, unsigned frac
 }
 #endif
 
-// The common number shape, [-]digits[.digits] with 1 to 15 digits in all,
-// found with one 16-byte SSE2 classification and converted 8 digits at a
-// time; exactly what ParseNumberToken's fast branch computes. Needs 32
-// readable bytes at p, and uses 16 before the token's end when begin (the
-// start of the readable memory) allows. False, with nothing set, for any
-// other shape.
+// The common number shape, [-]digits[.digits] up to 31 bytes long whose
+// digits after the integer part's leading zeros number at most 15 (so the
+// mantissa is an exact double): found with one 32-byte classification (two
+// SSE2 loads) and converted 8 digits at a time. Zero-padded values (the
+// synthetic targets write 20 characters) take this path too. It computes
+// exactly the mantissa and the fraction length ParseNumberTokenScalar's
+// Clinger branch computes, so the result is the same double;
+// fast_path_test.cc (ShortNumber.MatchesScalarPath) compares the two. Needs
+// 33 readable bytes at p, and uses 16 before the token's end when begin
+// (the start of the readable memory) allows. False, with nothing set, for
+// any other shape.
 template <typename Delim>
 inline bool ParseShortNumber(const char* begin, const char* p, const char* end, Delim is_delim,
                              const char** token_end, double* out) {
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  if (end - p < 32) return false;
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  if (end - p <= 32) return false;
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   // '0'..'9' biased to -128..-119: one signed compare.
-  const unsigned digit = static_cast<unsigned>(_mm_movemask_epi8(
-      _mm_cmpgt_epi8(_mm_set1_epi8(-118), _mm_add_epi8(v, _mm_set1_epi8(80)))));
+  auto digits = [](__m128i v) {
+    return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_cmpgt_epi8(_mm_set1_epi8(-118), _mm_add_epi8(v, _mm_set1_epi8(80))))));
+  };
+  auto zeros = [](__m128i v) {
+    return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0')))));
+  };
+  // Bit i: byte p[i] is a digit (is '0'); bits 32 and up are clear, so a
+  // run that reaches them ends at 32 and fails the length check. The second
+  // 16 bytes are classified only when the token may reach them (a digit or
+  // '.' at p[15]): most exporters' values are shorter.
+  uint64_t digit = digits(lo);
+  uint64_t zero = zeros(lo);
+  if ((digit >> 15) != 0 || p[15] == '.') {
+    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+    digit |= digits(hi) << 16;
+    zero |= zeros(hi) << 16;
+  }
   const unsigned neg = p[0] == '-';
-  const unsigned int_len = static_cast<unsigned>(__builtin_ctz(~(digit >> neg)));
-  if (int_len == 0) return false;
+  const unsigned int_len = static_cast<unsigned>(__builtin_ctzll(~(digit >> neg)));
+  if (int_len == 0 || int_len >= 31) return false;
+  // Leading zeros of the integer part carry no value (the scalar path's
+  // SkipZeros).
+  const unsigned lead_zeros = std::min(int_len, static_cast<unsigned>(__builtin_ctzll(~(zero >> neg))));
+  const unsigned sig_len = int_len - lead_zeros;
   unsigned len = neg + int_len;
   unsigned frac_len = 0;
   if (p[len] == '.') {
-    frac_len = static_cast<unsigned>(__builtin_ctz(~(digit >> (len + 1))));
+    frac_len = static_cast<unsigned>(__builtin_ctzll(~(digit >> (len + 1))));
     if (frac_len == 0) return false;
     len += 1 + frac_len;
   }
-  if (int_len + frac_len > 15 || len >= 16 || !is_delim(p[len])) return false;
+  if (sig_len + frac_len > 15 || len >= 32 || !is_delim(p[len])) return false;
   uint64_t m;
   if (p + len - begin >= 16) {
-    m = PackedDigitsValue(p + len, int_len, frac_len);
+    m = PackedDigitsValue(p + len, sig_len, frac_len);
   } else {
     static constexpr uint64_t kScale[] = {1,       10,       100,       1000,       10000,
                                           100000,  1000000,  10000000,  100000000,  1000000000,
                                           10000000000ull, 100000000000ull, 1000000000000ull,
-                                          10000000000000ull, 100000000000000ull};
-    m = DigitsValue(p + neg, int_len);
+                                          10000000000000ull, 100000000000000ull, 1000000000000000ull};
+    m = sig_len != 0 ? DigitsValue(p + neg + lead_zeros, sig_len) : 0;
     if (frac_len != 0) m = m * kScale[frac_len] + DigitsValue(p + len - frac_len, frac_len);
   }
   double d = static_cast<double>(m);
@@ -316,9 +342,21 @@ inline bool ParseShortNumber(const char* begin, const char* p, const char* end, 
 // (check *token_end == p for an empty token).
 // `begin`: where readable memory starts (the body), for ParseShortNumber.
 template <typename Delim>
+inline bool ParseNumberTokenScalar(const char* p, const char* end, Delim is_delim, const char** token_end,
+                                   double* out);
+
+template <typename Delim>
 inline bool ParseNumberToken(const char* p, const char* end, Delim is_delim,
                              const char** token_end, double* out, const char* begin = nullptr) {
   if (ParseShortNumber(begin != nullptr ? begin : p, p, end, is_delim, token_end, out)) return true;
+  return ParseNumberTokenScalar(p, end, is_delim, token_end, out);
+}
+
+// ParseNumberToken without the SIMD branch: a byte-wise scan (8 digits per
+// step), the exact Clinger conversions, else ParseGoFloat.
+template <typename Delim>
+inline bool ParseNumberTokenScalar(const char* p, const char* end, Delim is_delim, const char** token_end,
+                                   double* out) {
   const char* q = p;
   bool neg = false;
   if (q < end && *q == '-') {

@@ -311,6 +311,89 @@ TEST(ShortNumber, ZeroPaddedMatchesStrtod) {
   }
 }
 
+// A random number-like token: mostly the shapes ParseShortNumber takes
+// (zero padding, 1 to 17 significant digits, short and long fractions,
+// lengths around the 15-digit and 31/32-byte limits), plus near misses
+// (no digits after '.', a second '.', '+', exponents, letters, a bare '-').
+std::string RandomNumberToken(std::mt19937_64& rng) {
+  std::string t;
+  if (rng() % 4 == 0) t += '-';
+  if (rng() % 2) t += std::string(rng() % 32, '0');
+  const int int_digits = static_cast<int>(rng() % 18);
+  for (int i = 0; i < int_digits; ++i) t += static_cast<char>('0' + rng() % 10);
+  if (rng() % 2) {
+    t += '.';
+    if (rng() % 3 == 0) t += std::string(rng() % 8, '0');
+    const int frac_digits = static_cast<int>(rng() % 17);
+    for (int i = 0; i < frac_digits; ++i) t += static_cast<char>('0' + rng() % 10);
+  }
+  switch (rng() % 16) {
+    case 0: t += "e" + std::to_string(static_cast<int>(rng() % 40) - 20); break;
+    case 1: t += '.'; break;
+    case 2: t.insert(t.begin() + static_cast<long>(rng() % (t.size() + 1)), "+-.xe"[rng() % 5]); break;
+    case 3: t = "-"; break;
+    default: break;
+  }
+  return t;
+}
+
+// The SIMD branch (ParseShortNumber) against the scalar path it shortcuts:
+// whenever it takes a token, the scalar path takes the same token and gives
+// the same bits. Tokens at every offset from the start of the readable
+// memory (both conversion paths), each followed by every delimiter and by
+// too little room; the branch must also take most of the well-formed ones.
+TEST(ShortNumber, MatchesScalarPath) {
+  std::mt19937_64 rng(20261127);
+  auto delim = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '{'; };
+  size_t taken = 0;
+  for (int round = 0; round < 300000; ++round) {
+    const std::string token = RandomNumberToken(rng);
+    const size_t lead = rng() % 24;
+    std::string body = std::string(lead, "0 -9"[rng() % 4]) + token;
+    body += " \t\n{x0."[rng() % 7];
+    body += std::string(rng() % 2 ? 40 : rng() % 40, "1 x"[rng() % 3]);
+    const char* p = body.data() + lead;
+    const char* end = body.data() + body.size();
+    const char* begin = rng() % 2 ? body.data() : p;
+    const char* fast_end = nullptr;
+    double fast = 0;
+    if (!internal::ParseShortNumber(begin, p, end, delim, &fast_end, &fast)) continue;
+    ++taken;
+    const char* scalar_end = nullptr;
+    double scalar = 0;
+    ASSERT_TRUE(internal::ParseNumberTokenScalar(p, end, delim, &scalar_end, &scalar)) << body;
+    ASSERT_EQ(fast_end, scalar_end) << body;
+    uint64_t fast_bits, scalar_bits;
+    std::memcpy(&fast_bits, &fast, 8);
+    std::memcpy(&scalar_bits, &scalar, 8);
+    ASSERT_EQ(fast_bits, scalar_bits) << body;
+  }
+  EXPECT_GT(taken, 40000u);
+  // Edge cases: the limits of the branch, taken or not, agree too.
+  const std::string edges[] = {"0", "-0", "00000000000000000000", "-0000000000000000000000000000000",
+                               "0000000000000000000000000000000", "00000000000000000123",
+                               "0000000000012.345678", "123456789012345", "1234567890123456",
+                               "12345678.1234567", "1234567.12345678", "0.000000000000001",
+                               "000000000000000.123456789012345", "9007199254740993", "0.5", "-.5",
+                               "1.", "00000000000000000000000000000001", "-000000000000000000000000000001.5"};
+  for (const std::string& token : edges) {
+    for (size_t lead : {0u, 1u, 15u, 16u, 17u}) {
+      const std::string body = std::string(lead, ' ') + token + " 1" + std::string(40, ' ');
+      const char* p = body.data() + lead;
+      const char* end = body.data() + body.size();
+      const char* fast_end = nullptr;
+      const char* scalar_end = nullptr;
+      double fast = 0, scalar = 0;
+      const bool fast_ok = internal::ParseShortNumber(body.data(), p, end, delim, &fast_end, &fast);
+      const bool scalar_ok = internal::ParseNumberTokenScalar(p, end, delim, &scalar_end, &scalar);
+      if (!fast_ok) continue;
+      ASSERT_TRUE(scalar_ok) << token;
+      ASSERT_EQ(fast_end, scalar_end) << token;
+      ASSERT_EQ(std::memcmp(&fast, &scalar, 8), 0) << token;
+    }
+  }
+}
+
 // The series keys the general code returns for `body`, in order.
 std::vector<std::string> SeriesKeys(std::string_view body) {
   ParserOptions o;
