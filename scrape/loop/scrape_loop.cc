@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -147,6 +148,11 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
     textparse::Parser* p = *fmt == textparse::Format::kOpenMetrics ? &scratch->openmetrics : &scratch->text;
     p->Reset(body);
     const bool hints = order_from_text_ && *fmt == textparse::Format::kPrometheusText;
+    // Read once: the appender's virtual calls would make the compiler reload
+    // them per sample.
+    const bool honor_timestamps = cfg_->honor_timestamps;
+    const uint64_t sample_limit = cfg_->sample_limit;
+    static const storage::Labels kNoLabels;  // a cache hit appends by ref
     bool done = false;
     while (!done) {
       if (hints) p->ExpectSeries(cache_.ExpectedKey());
@@ -156,13 +162,13 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
           const std::string_view key = p->series();
           ScrapeCache::Entry* e = p->matched_expected() ? cache_.TakeExpected(key) : cache_.Find(key);
           if (e != nullptr && e->dropped) break;
-          const bool explicit_ts = cfg_->honor_timestamps && p->has_timestamp();
+          const bool explicit_ts = honor_timestamps && p->has_timestamp();
           const int64_t t = explicit_ts ? p->timestamp_ms() : t_ms;
           double v = p->value();
           if (ABSL_PREDICT_FALSE(std::isnan(v)) && !storage::IsStaleNaN(v)) {
             v = std::bit_cast<double>(storage::kNormalNaNBits);
           }
-          storage::Labels fresh;
+          std::optional<storage::Labels> fresh;  // a miss's labels; a hit builds none
           if (e == nullptr) {
             absl::StatusOr<storage::Labels> ls = SampleLabels(p, scratch);
             if (!ls.ok()) {
@@ -174,17 +180,17 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
               cache_.Add(key, 0, storage::Labels(), /*dropped=*/true);
               break;
             }
-            fresh = *std::move(ls);
+            fresh.emplace(*std::move(ls));
           }
           ++st.added;
           // sample_limit counts appends like Prometheus's limitAppender;
           // once over, the rest are skipped and the scrape fails at the end.
-          if (cfg_->sample_limit > 0 && !storage::IsStaleNaN(v) && ++limited_appends > cfg_->sample_limit) {
+          if (sample_limit > 0 && !storage::IsStaleNaN(v) && ++limited_appends > sample_limit) {
             over_limit = true;
             break;
           }
           absl::StatusOr<storage::SeriesRef> ref =
-              e != nullptr ? app->Append(e->ref, storage::Labels(), t, v) : app->Append(0, fresh, t, v);
+              e != nullptr ? app->Append(e->ref, kNoLabels, t, v) : app->Append(0, *fresh, t, v);
           if (e != nullptr && !ref.ok() && absl::IsNotFound(ref.status())) {
             ref = app->Append(0, e->labels, t, v);  // storage forgot the ref (head GC)
             if (ref.ok()) e->ref = *ref;
@@ -203,7 +209,7 @@ AppendStats ScrapeLoop::Append(storage::Appender* app, std::string_view body, st
             break;
           }
           if (e == nullptr) {
-            e = cache_.Add(key, *ref, std::move(fresh));
+            e = cache_.Add(key, *ref, *std::move(fresh));
             if (!over_limit) ++st.series_added;
           }
           if (!explicit_ts) cache_.TrackStaleness(e);
