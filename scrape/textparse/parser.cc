@@ -702,7 +702,7 @@ inline Entry Parser::TextValue(const char* line, const char* p) {
 // by anything, a bare name by a blank; TextValue then rejects a '{' after
 // the blanks, and on any rejection the line goes to the general code, which
 // reports the error itself.
-bool Parser::TextExpected(const char* line) {
+inline bool Parser::TextExpected(const char* line) {
   const size_t n = expected_.size();
   if (static_cast<size_t>(end_ - line) <= n || std::memcmp(line, expected_.data(), n) != 0) return false;
   if (expected_.back() != '}' && line[n] != ' ' && line[n] != '\t') return false;

@@ -234,7 +234,7 @@ class Parser {
   // The sample line at `line` through the ExpectSeries() hint: true (a
   // sample emitted) when it matched and its value parsed, else false with
   // nothing changed.
-  bool TextExpected(const char* line);
+  [[gnu::always_inline]] inline bool TextExpected(const char* line);
   // A hint-matched sample's metric name and labels, parsed from series_ on
   // first use. The series parse is pure in its bytes, so mutating the
   // lazily-filled fields behind const is safe (a Parser is never const
