@@ -57,7 +57,7 @@ void ScrapeCache::RebuildOrder() {
   for (const auto& [key, idx] : seen_) {
     if (entries_[idx].order_pos != UINT32_MAX) continue;  // a duplicate line keeps its first place
     entries_[idx].order_pos = static_cast<uint32_t>(order.size());
-    order.push_back({static_cast<uint32_t>(keys.size()), static_cast<uint32_t>(key.size()), idx});
+    order.push_back({static_cast<uint32_t>(keys.size()), static_cast<uint32_t>(key.size()), idx, 0});
     keys.append(key);
   }
   order_keys_.swap(keys);

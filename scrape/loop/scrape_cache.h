@@ -130,8 +130,11 @@ class ScrapeCache {
   uint64_t iteration() const { return iter_; }
 
  private:
+  // 16 bytes, so order_.size() (read per sample) is a shift, not a
+  // division by 12.
   struct Slot {
     uint32_t off, len, idx;
+    uint32_t unused = 0;
   };
   uint32_t IndexOf(const Entry* e) const { return static_cast<uint32_t>(e - entries_.data()); }
   // Entries are visited in scrape order, but interleaved with the storage's
