@@ -72,7 +72,10 @@ ChunkArena::ChunkArena(std::string dir) : dir_(std::move(dir)) {
   if (!dir_.empty()) RemoveLeftovers(dir_);
 }
 
-ChunkArena::~ChunkArena() { Release(pages_); }
+ChunkArena::~ChunkArena() {
+  Release(pages_);
+  Release(piece_pages_);
+}
 
 ChunkArena::Page ChunkArena::NewPage(size_t min_size) {
   Page page;
@@ -101,48 +104,44 @@ ChunkArena::Page ChunkArena::NewPage(size_t min_size) {
   return page;
 }
 
-char* ChunkArena::Allocate(size_t bytes) {
-  if (pages_.empty() || used_ + bytes > pages_.back().size ||
-      (files_failed_ && pages_.back().fd >= 0)) {
-    pages_.push_back(NewPage(bytes));
-    mapped_ += pages_.back().size;
-    used_ = 0;
+char* ChunkArena::Allocate(std::vector<Page>* pages, size_t* used, size_t bytes) {
+  if (pages->empty() || *used + bytes > pages->back().size ||
+      (files_failed_ && pages->back().fd >= 0)) {
+    if (pages == &piece_pages_) FlushStage();  // the stage holds one page's pieces
+    pages->push_back(NewPage(bytes));
+    pages->back().pieces = pages == &piece_pages_;
+    mapped_ += pages->back().size;
+    *used = 0;
   }
-  char* dst = pages_.back().data + used_;
-  used_ += bytes;
+  char* dst = pages->back().data + *used;
+  *used += bytes;
   return dst;
 }
 
 ChunkArena::Page* ChunkArena::FindPage(const char* p) {
-  // Newest first: records being written are in the last pages.
-  for (size_t i = pages_.size(); i-- > 0;) {
-    if (p >= pages_[i].data && p < pages_[i].data + pages_[i].size) return &pages_[i];
+  // Newest first: records and pieces being written are in the last pages.
+  for (std::vector<Page>* pages : {&piece_pages_, &pages_}) {
+    for (size_t i = pages->size(); i-- > 0;) {
+      Page& page = (*pages)[i];
+      if (p >= page.data && p < page.data + page.size) return &page;
+    }
   }
   std::abort();  // not ours: a caller bug
 }
 
-bool ChunkArena::WriteLocked(Page* page, char* dst, std::string_view bytes) {
-  if (page->fd < 0) {
-    std::memcpy(dst, bytes.data(), bytes.size());
-    return true;
-  }
-  // pwrite, not a store through the mapping: the page cache holds the
-  // bytes and the process's RSS does not.
-  if (WriteAll(page->fd, bytes.data(), bytes.size(), dst - page->data)) return true;
-  LOG_WARN("head chunk file write failed; keeping chunks in memory", "path", page->path, "err",
-           std::strerror(errno));
-  files_failed_ = true;
-  return false;
-}
-
 const char* ChunkArena::Add(const char* prev, int64_t min_t, int64_t max_t,
                             std::string_view chunk) {
+  PlainMutexLock lock(&mu_);
+  return AddLocked(prev, min_t, max_t, chunk);
+}
+
+const char* ChunkArena::AddLocked(const char* prev, int64_t min_t, int64_t max_t,
+                                  std::string_view chunk) {
   char header[kRecordHeaderBytes];
   EncodeHeader(prev, min_t, max_t, static_cast<uint32_t>(chunk.size()), header);
   const size_t need = kRecordHeaderBytes + chunk.size();
-  PlainMutexLock lock(&mu_);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    char* dst = Allocate(need);
+    char* dst = Allocate(&pages_, &used_, need);
     Page& page = pages_.back();
     if (page.fd >= 0) {
       if (!WriteRecord(page.fd, header, chunk, static_cast<off_t>(dst - page.data))) {
@@ -162,68 +161,119 @@ const char* ChunkArena::Add(const char* prev, int64_t min_t, int64_t max_t,
   std::abort();  // unreachable: the second attempt is in anonymous memory
 }
 
-void ChunkArena::Relocate(OpenSlot* slot, size_t used, size_t capacity) {
-  char* fresh = Allocate(kRecordHeaderBytes + capacity);
-  Page* page = &pages_.back();
-  ++page->open_slots;
-  if (slot->record != nullptr) {
-    // Rare (a chunk far bigger than expected, or a failed write): reading
-    // the old slot through the mapping is fine.
-    const std::string_view old(slot->record + kRecordHeaderBytes, used);
-    if (!WriteLocked(page, fresh + kRecordHeaderBytes, old)) {
-      --page->open_slots;
-      return Relocate(slot, used, capacity);  // now into anonymous memory
+void ChunkArena::Spill(const char** last, std::string_view bytes) {
+  if (bytes.size() > kMaxPieceBytes) std::abort();  // a caller bug
+  char header[kPieceHeaderBytes];
+  std::memcpy(header, last, 8);
+  const auto len = static_cast<uint16_t>(bytes.size());
+  std::memcpy(header + 8, &len, 2);
+  PlainMutexLock lock(&mu_);
+  char* dst = Allocate(&piece_pages_, &piece_used_, kPieceHeaderBytes + bytes.size());
+  Page& page = piece_pages_.back();
+  ++page.open_pieces;
+  if (page.fd < 0) {
+    std::memcpy(dst, header, kPieceHeaderBytes);
+    std::memcpy(dst + kPieceHeaderBytes, bytes.data(), bytes.size());
+  } else {
+    if (staged_.empty()) {
+      staged_at_ = dst;
+      staged_fd_ = page.fd;
+      staged_.reserve(kStageBytes + kPieceHeaderBytes + kMaxPieceBytes);
     }
-    --FindPage(slot->record)->open_slots;
+    staged_.append(header, kPieceHeaderBytes);
+    staged_.append(bytes);
+    if (staged_.size() >= kStageBytes) FlushStage();
   }
-  slot->record = fresh;
-  slot->capacity = static_cast<uint32_t>(capacity);
+  *last = dst;
 }
 
-void ChunkArena::WriteOpen(OpenSlot* slot, size_t offset, std::string_view bytes,
-                           size_t expected) {
-  PlainMutexLock lock(&mu_);
-  for (;;) {
-    if (slot->record == nullptr) {
-      Relocate(slot, 0, std::max(expected, offset + bytes.size()));
-    } else if (offset + bytes.size() > slot->capacity) {
-      Relocate(slot, offset, std::max<size_t>(2 * slot->capacity, offset + bytes.size() + 64));
+void ChunkArena::FlushStage() {
+  if (staged_.empty()) return;
+  Page* page = FindPage(staged_at_);
+  if (!WriteAll(staged_fd_, staged_.data(), staged_.size(), staged_at_ - page->data)) {
+    // The pieces stay readable from a copy; new pages are anonymous.
+    LOG_WARN("head chunk file write failed; keeping chunks in memory", "path", page->path, "err",
+             std::strerror(errno));
+    files_failed_ = true;
+    unwritten_.emplace_back(staged_at_, staged_);
+  }
+  staged_.clear();
+  staged_at_ = nullptr;
+  staged_fd_ = -1;
+}
+
+const char* ChunkArena::PieceBytes(const char* piece) const {
+  if (piece >= staged_at_ && piece < staged_at_ + staged_.size()) {
+    return staged_.data() + (piece - staged_at_);
+  }
+  for (const auto& [at, copy] : unwritten_) {
+    if (piece >= at && piece < at + copy.size()) return copy.data() + (piece - at);
+  }
+  return piece;
+}
+
+void ChunkArena::ReleasePieces(const char* last, size_t spilled, char* out) {
+  size_t end = spilled;
+  Page* page = nullptr;
+  for (const char* piece = last; piece != nullptr;) {
+    const char* bytes = PieceBytes(piece);
+    const char* prev;
+    uint16_t len;
+    std::memcpy(&prev, bytes, 8);
+    std::memcpy(&len, bytes + 8, 2);
+    if (len > end) std::abort();  // the series' count and its pieces disagree
+    end -= len;
+    if (out != nullptr) std::memcpy(out + end, bytes + kPieceHeaderBytes, len);
+    // A chain's pieces are mostly in one page.
+    if (page == nullptr || piece < page->data || piece >= page->data + page->size) {
+      page = FindPage(piece);
     }
-    char* dst = slot->record + kRecordHeaderBytes + offset;
-    if (WriteLocked(FindPage(slot->record), dst, bytes)) return;
-    // The next Relocate goes to anonymous memory.
-    Relocate(slot, offset, slot->capacity);
+    --page->open_pieces;
+    piece = prev;
+  }
+  if (end != 0) std::abort();
+}
+
+void ChunkArena::ReadSpilled(const char* last, size_t spilled, char* out) const {
+  PlainMutexLock lock(&mu_);
+  size_t end = spilled;
+  for (const char* piece = last; piece != nullptr;) {
+    const char* bytes = PieceBytes(piece);
+    uint16_t len;
+    std::memcpy(&piece, bytes, 8);
+    std::memcpy(&len, bytes + 8, 2);
+    if (len > end) std::abort();
+    end -= len;
+    std::memcpy(out + end, bytes + kPieceHeaderBytes, len);
   }
 }
 
-const char* ChunkArena::Finish(OpenSlot* slot, const char* prev, int64_t min_t, int64_t max_t,
-                               std::string_view header, size_t tail_offset,
-                               std::string_view tail) {
-  const size_t size = tail_offset + tail.size();
-  char head[kRecordHeaderBytes + 2];
-  EncodeHeader(prev, min_t, max_t, static_cast<uint32_t>(size), head);
-  std::memcpy(head + kRecordHeaderBytes, header.data(), 2);
-  PlainMutexLock lock(&mu_);
-  for (;;) {
-    if (size > slot->capacity) Relocate(slot, tail_offset, size);
-    Page* page = FindPage(slot->record);
-    if (WriteLocked(page, slot->record + kRecordHeaderBytes + tail_offset, tail) &&
-        WriteLocked(page, slot->record, std::string_view(head, sizeof head))) {
-      --page->open_slots;
-      page->max_t = std::max(page->max_t, max_t);
-      const char* record = slot->record;
-      *slot = OpenSlot();
-      return record;
-    }
-    Relocate(slot, tail_offset, slot->capacity);
+const char* ChunkArena::AddSpilled(const char* last, size_t spilled, const char* prev,
+                                   int64_t min_t, int64_t max_t, std::string_view header,
+                                   std::string_view tail) {
+  // Most chunks fit the stack buffer.
+  char small[1024];
+  std::string big;
+  const size_t size = header.size() + spilled + tail.size();
+  char* chunk = small;
+  if (size > sizeof small) {
+    big.resize(size);
+    chunk = big.data();
   }
+  std::memcpy(chunk, header.data(), header.size());
+  std::memcpy(chunk + header.size() + spilled, tail.data(), tail.size());
+  PlainMutexLock lock(&mu_);
+  ReleasePieces(last, spilled, chunk + header.size());
+  // Reading pieces back maps their log pages; unmap them now and then so
+  // they do not add up in RSS.
+  if (++joins_since_drop_ >= kJoinsPerDrop) DropResidentPieces();
+  return AddLocked(prev, min_t, max_t, std::string_view(chunk, size));
 }
 
-void ChunkArena::Abandon(OpenSlot* slot) {
-  if (slot->record == nullptr) return;
+void ChunkArena::Abandon(const char* last, size_t spilled) {
+  if (last == nullptr) return;
   PlainMutexLock lock(&mu_);
-  --FindPage(slot->record)->open_slots;
-  *slot = OpenSlot();
+  ReleasePieces(last, spilled, nullptr);
 }
 
 ChunkRecord ChunkArena::Read(const char* record) {
@@ -243,23 +293,43 @@ void ChunkArena::DropResident() {
     // Only file pages: for anonymous memory MADV_DONTNEED would zero it.
     if (p.fd >= 0) madvise(p.data, p.size, MADV_DONTNEED);
   }
+  DropResidentPieces();
+}
+
+void ChunkArena::DropResidentPieces() {
+  for (const Page& p : piece_pages_) {
+    if (p.fd >= 0) madvise(p.data, p.size, MADV_DONTNEED);
+  }
+  joins_since_drop_ = 0;
 }
 
 std::vector<ChunkArena::Page> ChunkArena::DetachBefore(int64_t t) {
   PlainMutexLock lock(&mu_);
   std::vector<Page> out;
-  // The page being filled stays: new chunks land in it.
-  const size_t last = pages_.empty() ? 0 : pages_.size() - 1;
-  std::vector<Page> keep;
-  for (size_t i = 0; i < pages_.size(); ++i) {
-    if (i != last && pages_[i].max_t < t && pages_[i].open_slots == 0) {
-      mapped_ -= pages_[i].size;
-      out.push_back(std::move(pages_[i]));
-    } else {
-      keep.push_back(std::move(pages_[i]));
+  // The pages being filled stay: new records and pieces land in them.
+  auto detach = [&](std::vector<Page>* pages) {
+    const size_t last = pages->empty() ? 0 : pages->size() - 1;
+    std::vector<Page> keep;
+    for (size_t i = 0; i < pages->size(); ++i) {
+      Page& page = (*pages)[i];
+      if (i != last && page.max_t < t && page.open_pieces == 0) {
+        mapped_ -= page.size;
+        out.push_back(std::move(page));
+      } else {
+        keep.push_back(std::move(page));
+      }
     }
-  }
-  pages_ = std::move(keep);
+    *pages = std::move(keep);
+  };
+  detach(&pages_);
+  detach(&piece_pages_);
+  // Pieces whose write failed live only in memory; drop the copies of
+  // those that went with their page.
+  std::erase_if(unwritten_, [&](const auto& u) {
+    return std::any_of(out.begin(), out.end(), [&](const Page& p) {
+      return u.first >= p.data && u.first < p.data + p.size;
+    });
+  });
   return out;
 }
 

@@ -23,6 +23,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -64,29 +65,31 @@ class ChunkArena {
   static ChunkRecord Read(const char* record);
 
   // Open chunks. A series whose open chunk outgrows a small heap buffer
-  // moves the chunk's finished bytes into a slot reserved here, where the
-  // chunk's record is completed when it is cut: the heap then holds only the
-  // chunk's last bytes, and the full chunk is still one contiguous record.
-  // A slot is a record address plus a capacity in chunk bytes; a page with
-  // open slots is never detached.
-  struct OpenSlot {
-    char* record = nullptr;
-    uint32_t capacity = 0;
-  };
-  // Writes `bytes` at chunk offset `offset` of *slot, reserving the slot
-  // (capacity at least `expected` chunk bytes) when slot->record is null.
-  // Chunk bytes [0, offset) were written before (or are the 2 header bytes,
-  // written by Finish). Moves the slot to a bigger one, or to anonymous
-  // memory when its file cannot be written, as needed.
-  void WriteOpen(OpenSlot* slot, size_t offset, std::string_view bytes, size_t expected);
-  // Completes *slot's record: chunk bytes [0, 2) are `header` (the chunk's
-  // sample count), `tail` goes at `tail_offset`, and the chunk is
-  // tail_offset + tail.size() bytes long. Returns the record's address, as
-  // Add does.
-  const char* Finish(OpenSlot* slot, const char* prev, int64_t min_t, int64_t max_t,
-                     std::string_view header, size_t tail_offset, std::string_view tail);
-  // Gives up an open slot (its series dropped the open chunk).
-  void Abandon(OpenSlot* slot);
+  // moves the chunk's finished bytes here in pieces: each piece is a small
+  // record (the series' previous piece, a length, the bytes) appended to a
+  // log in pages of their own, and a file page's pieces are staged in memory
+  // and written with one pwrite per kStageBytes, not one per piece. When the
+  // chunk is cut, its pieces are read back (through the mapping), joined
+  // with the header and the heap's tail into one contiguous record, and
+  // released; a log page is detached once every piece in it is released.
+  // A series keeps its newest piece's address and the total length.
+  static constexpr size_t kStageBytes = 64 << 10;
+  // Appends `bytes` (at most kMaxPieceBytes) as the next piece of the open
+  // chunk whose newest piece is *last (nullptr for none) and points *last at
+  // it.
+  static constexpr size_t kMaxPieceBytes = 0xffff;
+  void Spill(const char** last, std::string_view bytes);
+  // Writes the `spilled` bytes of the pieces ending at `last` to out, oldest
+  // first.
+  void ReadSpilled(const char* last, size_t spilled, char* out) const;
+  // Stores a cut chunk whose bytes are `header` (2 bytes, the sample
+  // count), the `spilled` bytes of the pieces ending at `last`, then `tail`,
+  // in a record as Add does, and releases the pieces.
+  const char* AddSpilled(const char* last, size_t spilled, const char* prev, int64_t min_t,
+                         int64_t max_t, std::string_view header, std::string_view tail);
+  // Releases the `spilled` bytes of pieces ending at `last` (their series
+  // dropped the chunk).
+  void Abandon(const char* last, size_t spilled);
 
   // Unmaps the file pages that reads brought into the process (they stay
   // in the page cache), so RSS holds only what the heap holds. Safe while
@@ -99,7 +102,8 @@ class ChunkArena {
     char* data = nullptr;
     size_t size = 0;
     int64_t max_t = std::numeric_limits<int64_t>::min();
-    int open_slots = 0;  // OpenSlots in this page: it stays while > 0
+    int open_pieces = 0;  // unreleased open-chunk pieces: it stays while > 0
+    bool pieces = false;  // a page of the open-chunk log
     int fd = -1;         // file-backed page: written with pwrite
     std::string path;  // its file, removed on release
   };
@@ -110,23 +114,49 @@ class ChunkArena {
   bool file_backed() const { return !dir_.empty(); }
 
  private:
+  // A piece's header: its series' previous piece (8 bytes), its length (2).
+  static constexpr size_t kPieceHeaderBytes = 8 + 2;
+  // How many cuts read pieces back between unmaps of the log pages: a few
+  // MB of mapped log at most, and an madvise per page every few thousand
+  // samples.
+  static constexpr int kJoinsPerDrop = 512;
+
   Page NewPage(size_t min_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Room for `bytes` in the page being filled (a new one if needed).
-  char* Allocate(size_t bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Page* FindPage(const char* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes into a page: pwrite for a file page, memcpy otherwise. False on
-  // a write error (the arena then keeps new pages in anonymous memory).
-  bool WriteLocked(Page* page, char* dst, std::string_view bytes)
+  // Room for `bytes` in the page being filled of `pages` (a new one if
+  // needed).
+  char* Allocate(std::vector<Page>* pages, size_t* used, size_t bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves *slot to a new slot of `capacity` chunk bytes, copying chunk
-  // bytes [0, used).
-  void Relocate(OpenSlot* slot, size_t used, size_t capacity) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Page* FindPage(const char* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const char* AddLocked(const char* prev, int64_t min_t, int64_t max_t, std::string_view chunk)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Where a piece's bytes are now: the stage, a copy kept after a failed
+  // write, or the page itself.
+  const char* PieceBytes(const char* piece) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the staged pieces to their file; keeps a copy when that fails.
+  void FlushStage() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Releases the pieces ending at `last`; with `out`, first copies their
+  // `spilled` bytes there.
+  void ReleasePieces(const char* last, size_t spilled, char* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Unmaps the log pages that reading pieces back brought into the process.
+  void DropResidentPieces() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string dir_;
   mutable PlainMutex mu_;
   uint64_t next_file_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Page> pages_ ABSL_GUARDED_BY(mu_);  // last one is being filled
   size_t used_ ABSL_GUARDED_BY(mu_) = 0;          // bytes used in pages_.back()
+  std::vector<Page> piece_pages_ ABSL_GUARDED_BY(mu_);  // the open-chunk log
+  size_t piece_used_ ABSL_GUARDED_BY(mu_) = 0;
+  // Pieces not yet written to the file page they were given, which holds
+  // them from staged_at_ on.
+  std::string staged_ ABSL_GUARDED_BY(mu_);
+  char* staged_at_ ABSL_GUARDED_BY(mu_) = nullptr;
+  int staged_fd_ ABSL_GUARDED_BY(mu_) = -1;
+  // Pieces whose write failed, by address (rare: a full disk).
+  std::vector<std::pair<const char*, std::string>> unwritten_ ABSL_GUARDED_BY(mu_);
+  // Chunks joined since log pages were last unmapped (DropResidentPieces).
+  int joins_since_drop_ ABSL_GUARDED_BY(mu_) = 0;
   size_t mapped_ ABSL_GUARDED_BY(mu_) = 0;
   bool files_failed_ ABSL_GUARDED_BY(mu_) = false;  // a write failed: no more files
 };

@@ -105,6 +105,7 @@ class Head : public Appendable, public Queryable {
   SymbolTable& symbols() { return symbols_; }
   StripeSeries& series() { return series_; }
   index::MemPostings& postings() { return postings_; }
+  const ChunkArena& arena() const { return arena_; }
 
   // Reclamation of truncated series and arena pages: memory retired by
   // Truncate is freed only when no reader is registered. Queriers, series

@@ -64,7 +64,8 @@ std::vector<std::unique_ptr<ChunkSeries>> HeadQuerier::SelectChunks(int64_t mint
     auto cs = std::make_unique<ChunkSeries>(s->BuildLabels(head_->symbols()), mint_ms, maxt_ms);
     {
       SpinLockHolder lock(head_->series().SeriesLock(s));
-      s->Snapshot(mint_ms, maxt_ms, cs->mutable_chunks(), cs->mutable_head_copy());
+      s->Snapshot(mint_ms, maxt_ms, head_->arena(), cs->mutable_chunks(),
+                  cs->mutable_head_copy());
     }
     if (cs->chunks().empty() || !HasSampleIn(*cs, mint_ms, maxt_ms)) continue;
     out.push_back(std::move(cs));

@@ -140,26 +140,15 @@ bool MemSeries::Append(int64_t t, double v, int samples_per_chunk, int64_t chunk
   app_.Append(&head_, t, v);
   // Spilling only pays where the arena is out of RSS: in anonymous memory
   // the slot's bytes (and its slack) would count just the same.
-  if (head_.size() >= kSpillBytes && arena->file_backed()) Spill(samples_per_chunk, arena);
+  if (head_.size() >= kSpillBytes && arena->file_backed()) Spill(arena);
   return cut;
 }
 
-void MemSeries::Spill(int samples_per_chunk, ChunkArena* arena) {
+void MemSeries::Spill(ChunkArena* arena) {
   // Everything but the header and the last byte, which the encoder still
   // writes bits into.
   const size_t n = head_.size() - chunkenc::kXorHeaderBytes - 1;
-  const size_t offset = chunkenc::kXorHeaderBytes + spilled_;
-  // Reserve for the whole chunk at its bytes per sample so far, with some
-  // room; a chunk that outgrows it is moved (ChunkArena::WriteOpen).
-  const size_t so_far = offset + n + 1;
-  const size_t per_chunk =
-      so_far * static_cast<size_t>(samples_per_chunk) / static_cast<size_t>(app_.num_samples());
-  const size_t expected = std::min(per_chunk + per_chunk / 8 + 16, 4 * so_far + 64);
-  ChunkArena::OpenSlot slot{slot_, slot_capacity_};
-  arena->WriteOpen(&slot, offset, std::string_view(head_.data() + chunkenc::kXorHeaderBytes, n),
-                   expected);
-  slot_ = slot.record;
-  slot_capacity_ = slot.capacity;
+  arena->Spill(&last_piece_, std::string_view(head_.data() + chunkenc::kXorHeaderBytes, n));
   spilled_ += static_cast<uint32_t>(n);
   head_.data()[chunkenc::kXorHeaderBytes] = head_.data()[head_.size() - 1];
   head_.Truncate(chunkenc::kXorHeaderBytes + 1);
@@ -168,17 +157,14 @@ void MemSeries::Spill(int samples_per_chunk, ChunkArena* arena) {
 void MemSeries::CutHeadChunk(ChunkArena* arena) {
   const char* prev = last_full_;
   if (prev == nullptr) oldest_min_t_ = head_min_t_;
-  if (slot_ == nullptr) {
+  if (last_piece_ == nullptr) {
     last_full_ = arena->Add(prev, head_min_t_, app_.last_t(), head_.view());
   } else {
-    ChunkArena::OpenSlot slot{slot_, slot_capacity_};
     const std::string_view bytes = head_.view();
-    last_full_ = arena->Finish(&slot, prev, head_min_t_, app_.last_t(),
-                               bytes.substr(0, chunkenc::kXorHeaderBytes),
-                               chunkenc::kXorHeaderBytes + spilled_,
-                               bytes.substr(chunkenc::kXorHeaderBytes));
-    slot_ = nullptr;
-    slot_capacity_ = 0;
+    last_full_ = arena->AddSpilled(last_piece_, spilled_, prev, head_min_t_, app_.last_t(),
+                                   bytes.substr(0, chunkenc::kXorHeaderBytes),
+                                   bytes.substr(chunkenc::kXorHeaderBytes));
+    last_piece_ = nullptr;
     spilled_ = 0;
   }
   // Only called from Append, which starts the next chunk right away, so the
@@ -209,10 +195,8 @@ bool MemSeries::TruncateBefore(int64_t t, ChunkArena* arena) {
   }
   if (!head_.empty() && app_.last_t() < t) {
     head_.Release();
-    ChunkArena::OpenSlot slot{slot_, slot_capacity_};
-    arena->Abandon(&slot);
-    slot_ = nullptr;
-    slot_capacity_ = 0;
+    arena->Abandon(last_piece_, spilled_);
+    last_piece_ = nullptr;
     spilled_ = 0;
   }
   return last_full_ == nullptr && head_.empty();
@@ -229,7 +213,8 @@ size_t MemSeries::num_full_chunks() const {
   return n;
 }
 
-void MemSeries::Snapshot(int64_t mint, int64_t maxt, std::vector<ChunkMeta>* out,
+void MemSeries::Snapshot(int64_t mint, int64_t maxt, const ChunkArena& arena,
+                         std::vector<ChunkMeta>* out,
                          std::string* head_copy) const {
   const size_t first = out->size();
   for (const char* r = last_full_; r != nullptr;) {
@@ -247,8 +232,9 @@ void MemSeries::Snapshot(int64_t mint, int64_t maxt, std::vector<ChunkMeta>* out
     const std::string_view bytes = head_.view();
     head_copy->assign(bytes.substr(0, chunkenc::kXorHeaderBytes));
     if (spilled_ > 0) {
-      head_copy->append(slot_ + ChunkArena::kRecordHeaderBytes + chunkenc::kXorHeaderBytes,
-                        spilled_);
+      const size_t at = head_copy->size();
+      head_copy->resize(at + spilled_);
+      arena.ReadSpilled(last_piece_, spilled_, head_copy->data() + at);
     }
     head_copy->append(bytes.substr(chunkenc::kXorHeaderBytes));
     out->push_back(ChunkMeta{head_min_t_, app_.last_t(), head_copy->data(),

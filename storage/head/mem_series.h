@@ -3,9 +3,9 @@
 // ChunkArena (older ones are linked from there). 108 bytes plus the symbol
 // ids as varints (2-6 bytes per label pair), in one allocation, plus a heap
 // buffer of at most ~88 bytes with the open chunk's newest bytes: once it
-// holds kSpillBytes, the older bytes move to a slot in a file-backed arena
-// where the chunk's record is completed when it is cut
-// (ChunkArena::OpenSlot).
+// holds kSpillBytes, the older bytes move to a file-backed arena as a piece
+// of the open chunk, joined into the chunk's record when it is cut
+// (ChunkArena::Spill).
 #ifndef PROMLET_STORAGE_HEAD_MEM_SERIES_H_
 #define PROMLET_STORAGE_HEAD_MEM_SERIES_H_
 
@@ -80,7 +80,7 @@ class MemSeries {
   // Appends (min_t, max_t, bytes) of every chunk overlapping [mint, maxt],
   // oldest first; the head chunk is copied into *head_copy (kept stable by
   // the caller) and its view appended last.
-  void Snapshot(int64_t mint, int64_t maxt, std::vector<ChunkMeta>* out,
+  void Snapshot(int64_t mint, int64_t maxt, const ChunkArena& arena, std::vector<ChunkMeta>* out,
                 std::string* head_copy) const;
 
   // Walks the chain of full chunks (reads arena pages).
@@ -108,7 +108,7 @@ class MemSeries {
   ~MemSeries() = default;
   static const size_t kSymsOffset;
   void CutHeadChunk(ChunkArena* arena);
-  void Spill(int samples_per_chunk, ChunkArena* arena);
+  void Spill(ChunkArena* arena);
 
   // The first 64 bytes hold all that a steady append reads and writes, at
   // Append and at Commit: the rest of the series is not loaded. (Aligning
@@ -129,15 +129,14 @@ class MemSeries {
   ChunkBuf head_;
   // The rest of the chunk state.
   int64_t head_min_t_ = 0;
-  // Arena slot holding the open chunk's bytes [2, 2 + spilled_); nullptr
-  // until the first spill.
-  char* slot_ = nullptr;
+  // The newest arena piece of the open chunk's bytes [2, 2 + spilled_);
+  // nullptr until the first spill.
+  const char* last_piece_ = nullptr;
   // Newest full chunk's record in the arena, nullptr when none; the chain
   // through ChunkRecord::prev ends at the record whose min_t is
   // oldest_min_t_ (older records may be freed already).
   const char* last_full_ = nullptr;
   int64_t oldest_min_t_ = 0;
-  uint32_t slot_capacity_ = 0;
   uint32_t spilled_ = 0;
   uint32_t id_ = 0;
   uint8_t syms_[];  // 2 * num_labels_ varints, allocated past kSymsOffset
