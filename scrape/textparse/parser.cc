@@ -357,16 +357,20 @@ Entry Parser::ParseText() {
       }
       return Entry::kEof;
     }
-    char c = *p;
-    if (c == '\n') {
-      pos_ = p + 1;
-      continue;
-    }
-    if (c == '#') return TextComment(p);
-    if (c == '\0' && !strict) {
-      // promlex.l: `\0 return tEOF` in the initial state.
-      done_ = true;
-      return Entry::kEof;
+    const char c = *p;
+    // One compare lets a sample line (a name starts above '#') skip the
+    // three special first bytes.
+    if (static_cast<unsigned char>(c) <= '#') {
+      if (c == '\n') {
+        pos_ = p + 1;
+        continue;
+      }
+      if (c == '#') return TextComment(p);
+      if (c == '\0' && !strict) {
+        // promlex.l: `\0 return tEOF` in the initial state.
+        done_ = true;
+        return Entry::kEof;
+      }
     }
     if (!expected_.empty() && !strict && TextExpected(p)) return Entry::kSeries;
     return TextSample(p);
@@ -645,6 +649,7 @@ bool Parser::TextLabels(const char*& p) {
 inline Entry Parser::TextValue(const char* line, const char* p) {
   const bool strict = options_.strictness == Strictness::kStrict;
   // Value: promlex `[^{ \t\n]+`; expfmt reads up to a blank or newline.
+  if (p < end_ && *p == ' ') ++p;  // the usual single blank, without the loop
   p = SkipBlanks(p, end_);
   const char* vb = p;
   bool ok = strict ? internal::ParseNumberToken(
