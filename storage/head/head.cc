@@ -99,6 +99,7 @@ absl::Status Head::ReplaySample(uint32_t id, int64_t t, double v) {
       return absl::OutOfRangeError("");
     }
     cut = s->Append(t, v, options_.samples_per_chunk, options_.chunk_range_ms, &arena_);
+    series_.SetLastTBound(id, t);  // appenders accept what follows without the lock
   }
   if (cut) counters_.chunks_cut.fetch_add(1, std::memory_order_relaxed);
   counters_.samples_appended.fetch_add(1, std::memory_order_relaxed);
@@ -133,7 +134,7 @@ void Head::Truncate(int64_t mint) {
   series_.ForEach([&](MemSeries* s) {
     SpinLockHolder lock(series_.SeriesLock(s));
     // A series with uncommitted samples stays (Prometheus pendingCommit).
-    if (s->TruncateBefore(mint, &arena_) && s->pending_tag() == 0) {
+    if (s->TruncateBefore(mint, &arena_) && !series_.HasPending(s->id())) {
       dead.push_back(s);
     } else if (s->has_samples()) {
       new_min = std::min(new_min, s->min_t());

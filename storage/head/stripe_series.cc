@@ -1,6 +1,9 @@
 #include "storage/head/stripe_series.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 
 namespace promlet::storage::head {
 
@@ -8,8 +11,12 @@ StripeSeries::StripeSeries(SymbolTable* symbols)
     : symbols_(symbols),
       hash_stripes_(new HashStripe[kStripes]),
       pages_(new std::atomic<Page*>[kMaxPages]),
+      last_t_pages_(new std::atomic<int64_t*>[kMaxPages]),
       series_locks_(new SpinLock[kLockStripes]) {
-  for (uint32_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
+  for (uint32_t i = 0; i < kMaxPages; ++i) {
+    pages_[i].store(nullptr, std::memory_order_relaxed);
+    last_t_pages_[i].store(nullptr, std::memory_order_relaxed);
+  }
 }
 
 StripeSeries::~StripeSeries() {
@@ -21,6 +28,41 @@ StripeSeries::~StripeSeries() {
     }
     delete[] page;
   }
+  for (uint32_t p = 0; p < kMaxPages; ++p) std::free(last_t_pages_[p].load(std::memory_order_relaxed));
+}
+
+void PendingIds::ClearRange(uint32_t lo, uint32_t hi) {
+  const size_t end = std::min<size_t>(num_words_, (size_t{hi} >> 6) + 1);
+  for (size_t w = lo >> 6; w < end; ++w) Word(w).store(0, std::memory_order_relaxed);
+}
+
+void StripeSeries::RegisterPending(PendingIds* p) {
+  PlainMutexLock lock(&pending_mu_);
+  pending_.push_back(p);
+}
+
+void StripeSeries::UnregisterPending(PendingIds* p) {
+  PlainMutexLock lock(&pending_mu_);
+  std::erase(pending_, p);
+}
+
+void StripeSeries::GrowPending(PendingIds* p, uint32_t id) {
+  // Room for the ids created since, too, so a growing head grows it rarely.
+  const uint64_t want_bits = std::max<uint64_t>(uint64_t{id} + 1, next_id()) * 5 / 4 + 64;
+  const uint32_t words = static_cast<uint32_t>((want_bits + 63) / 64);
+  auto grown = std::make_unique<uint64_t[]>(words);  // zeroed
+  PlainMutexLock lock(&pending_mu_);
+  for (uint32_t w = 0; w < p->num_words_; ++w) grown[w] = p->Word(w).load(std::memory_order_relaxed);
+  p->words_ = std::move(grown);
+  p->num_words_ = words;
+}
+
+bool StripeSeries::HasPending(uint32_t id) const {
+  PlainMutexLock lock(&pending_mu_);
+  for (const PendingIds* p : pending_) {
+    if (p->Test(id)) return true;
+  }
+  return false;
 }
 
 void StripeSeries::Publish(uint32_t id, MemSeries* s) {
@@ -30,11 +72,17 @@ void StripeSeries::Publish(uint32_t id, MemSeries* s) {
     absl::MutexLock lock(&page_mu_);
     page = pages_[p].load(std::memory_order_acquire);
     if (page == nullptr) {
+      void* last_t = std::calloc(size_t{1} << kPageBits, sizeof(int64_t));
+      if (last_t == nullptr) throw std::bad_alloc();
+      last_t_pages_[p].store(static_cast<int64_t*>(last_t), std::memory_order_relaxed);
       page = reinterpret_cast<Page*>(new std::atomic<MemSeries*>[1u << kPageBits]);
       for (auto& slot : *page) slot.store(nullptr, std::memory_order_relaxed);
       pages_[p].store(page, std::memory_order_release);
     }
   }
+  // A new series (or none) under id: its bound is unknown. Released with
+  // the slot below, so whoever finds s reads this or a later bound.
+  LastTWord(id).store(0, std::memory_order_relaxed);
   (*page)[id & ((1u << kPageBits) - 1)].store(s, std::memory_order_release);
 }
 
@@ -116,7 +164,8 @@ size_t StripeSeries::MemoryBytes() const {
     absl::MutexLock lock(&hash_stripes_[i].mu);
     n += hash_stripes_[i].by_hash.capacity() * (sizeof(uint64_t) + sizeof(void*) + 1);
   }
-  return n + static_cast<size_t>(next_id() >> kPageBits) * sizeof(Page);
+  n += sizeof(std::atomic<int64_t*>) * kMaxPages;
+  return n + static_cast<size_t>(next_id() >> kPageBits) * (sizeof(Page) + (sizeof(int64_t) << kPageBits));
 }
 
 }  // namespace promlet::storage::head
