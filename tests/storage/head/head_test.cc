@@ -1,10 +1,12 @@
 #include "storage/head/head.h"
 
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -379,6 +381,43 @@ TEST(ChunkArena, PiecesJoinInFiles) {
   std::string tmpl = testing::TempDir() + "promlet_arena_XXXXXX";
   ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
   CheckPiecesJoin(tmpl);
+  rmdir(tmpl.c_str());
+}
+
+// A stage write that fails (here a file size limit, as a full disk would)
+// keeps its pieces readable from memory, and later pieces go to anonymous
+// pages: nothing of an open chunk is lost.
+TEST(ChunkArena, FailedStageWriteKeepsPieces) {
+  std::string tmpl = testing::TempDir() + "promlet_arena_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  {
+    ChunkArena arena(tmpl);
+    const char* last = nullptr;
+    std::string want;
+    auto spill = [&](int n) {
+      for (int i = 0; i < n; ++i) {
+        const std::string part(50 + i % 13, static_cast<char>('a' + i % 26));
+        arena.Spill(&last, part);
+        want += part;
+      }
+    };
+    spill(10);  // staged in a file page
+    rlimit old;
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+    const sighandler_t old_handler = signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 16 << 10;
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+    spill(3000);  // ~170 KB: flushes fail past 16 KB
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+    spill(10);
+    std::string got(want.size(), '\0');
+    arena.ReadSpilled(last, want.size(), got.data());
+    EXPECT_TRUE(got == want);  // not EXPECT_EQ: 170 KB of bytes
+    const char* rec = arena.AddSpilled(last, want.size(), nullptr, 1, 2, "NN", "t");
+    EXPECT_TRUE(ChunkArena::Read(rec).bytes == "NN" + want + "t");
+  }
   rmdir(tmpl.c_str());
 }
 
