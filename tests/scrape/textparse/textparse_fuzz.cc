@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scrape/textparse/lex_util.h"
 #include "scrape/textparse/parser.h"
 
 namespace tp = promlet::scrape::textparse;
@@ -125,6 +126,24 @@ void CompareHinted(std::string_view body) {
   }
 }
 
+// The SIMD number branch (ParseShortNumber) against the scalar path, for a
+// token at every offset of the input: when the branch takes a token, the
+// scalar path takes the same bytes and gives the same bits.
+void CompareNumberBranches(std::string_view body) {
+  auto delim = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '{'; };
+  const char* b = body.data();
+  const char* e = body.data() + body.size();
+  for (const char* p = b; p < e && p < b + 256; ++p) {
+    const char* fast_end = nullptr;
+    double fast = 0;
+    if (!tp::internal::ParseShortNumber(b, p, e, delim, &fast_end, &fast)) continue;
+    const char* scalar_end = nullptr;
+    double scalar = 0;
+    Check(tp::internal::ParseNumberTokenScalar(p, e, delim, &scalar_end, &scalar));
+    Check(fast_end == scalar_end && std::memcmp(&fast, &scalar, sizeof fast) == 0);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -140,6 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CompareFastPath(body, tp::Format::kPrometheusText);
   CompareFastPath(body, tp::Format::kOpenMetrics);
   CompareHinted(body);
+  CompareNumberBranches(body);
   double d;
   (void)tp::ParsePromFloat(body.substr(0, 64), &d);
   return 0;
