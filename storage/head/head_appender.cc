@@ -51,7 +51,17 @@ void HeadAppender::Release() {
 }
 
 void HeadAppender::ClearBatch() {
-  if (!samples_.empty()) pending_ids_.ClearRange(min_pending_id_, max_pending_id_);
+  if (!samples_.empty()) {
+    // A target's series mostly have neighbouring ids: clear their words in
+    // one sweep. One whose ids lie far apart (series created long apart on
+    // a churning head) gets its own words cleared, so that a commit costs
+    // O(samples), not O(ids the head ever had).
+    if ((max_pending_id_ - min_pending_id_) / 64 <= samples_.size()) {
+      pending_ids_.ClearRange(min_pending_id_, max_pending_id_);
+    } else {
+      for (const PendingSample& p : samples_) pending_ids_.ClearRange(p.id, p.id);
+    }
+  }
   min_pending_id_ = UINT32_MAX;
   max_pending_id_ = 0;
   samples_.clear();

@@ -162,7 +162,16 @@ TEST(HeadAppender, ManySeriesInOneBatch) {
   auto app = head.NewAppender();
   for (int i = kSeries - 1; i >= 0; --i) ASSERT_TRUE(app->Append(refs[i], {}, 2000, i).ok());
   ASSERT_TRUE(app->Commit().ok());
-  EXPECT_EQ(head.Stats().samples_appended, 2u * kSeries);
+  // Batches of two far-apart ids (their pending words are cleared one by
+  // one): each next batch finds them not pending.
+  for (int64_t t = 3000; t <= 5000; t += 1000) {
+    auto sparse = head.NewAppender();
+    ASSERT_TRUE(sparse->Append(refs.back(), {}, t, 1).ok());
+    ASSERT_TRUE(sparse->Append(refs[0], {}, t, 1).ok());
+    EXPECT_EQ(sparse->Append(refs[0], {}, t - 1, 1).status().code(), absl::StatusCode::kOutOfRange);
+    ASSERT_TRUE(sparse->Commit().ok());
+  }
+  EXPECT_EQ(head.Stats().samples_appended, 2u * kSeries + 6);
 }
 
 }  // namespace
