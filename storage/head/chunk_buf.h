@@ -30,6 +30,15 @@ class ChunkBuf {
     if (size_ == cap_) Grow();
     data_[size_++] = c;
   }
+  // Appends n <= 8 bytes for the caller to write and returns them; 8 bytes
+  // from there are writable, so the caller may store a whole word (the
+  // bytes past the new size are not part of the buffer).
+  char* ExtendWord(size_t n) {
+    while (size_ + 8 > cap_) Grow();
+    char* p = data_ + size_;
+    size_ += static_cast<uint32_t>(n);
+    return p;
+  }
   // Empties the buffer for the next chunk, keeping its memory when it holds
   // at most max_keep bytes: a steady series then does not free and
   // re-grow it (a malloc and ~4 reallocs) at every chunk cut.

@@ -15,6 +15,8 @@
 
 #include "gtest/gtest.h"
 #include "storage/api/mem_storage.h"
+#include "storage/chunkenc/xor_chunk.h"
+#include "storage/head/chunk_buf.h"
 #include "storage/head/head_appender.h"
 #include "storage/head/head_querier.h"
 
@@ -326,6 +328,34 @@ void CheckSpilledAndChainedChunks(const std::string& chunk_dir) {
   check(333000);
   head.Truncate(999000);
   check(999000);
+}
+
+// The encoder writes whole words into a ChunkBuf (ExtendWord) and bytes
+// into a std::string: the chunks must be byte-identical, whatever the
+// sample shapes (every timestamp and value code width).
+TEST(ChunkBuf, XorChunkSameAsInAString) {
+  std::mt19937_64 rng(11);
+  for (int chunk = 0; chunk < 300; ++chunk) {
+    ChunkBuf buf;
+    std::string str;
+    chunkenc::XorAppender a, b;
+    a.Reset(&buf);
+    b.Reset(&str);
+    int64_t t = static_cast<int64_t>(rng() % 2000000) - 1000000;
+    double v = 0;
+    for (int i = 0; i < 120; ++i) {
+      const int shape = static_cast<int>(rng() % 6);
+      t += shape == 0 ? 15000 : shape == 1 ? static_cast<int64_t>(rng() % (1 << 22))
+                                           : static_cast<int64_t>(rng() % 100);
+      v = shape == 2   ? v
+          : shape == 3 ? std::bit_cast<double>(rng())
+          : shape == 4 ? v + static_cast<double>(rng() % 1000) * 0.001
+                       : static_cast<double>(rng() % 10);
+      a.Append(&buf, t, v);
+      b.Append(&str, t, v);
+      ASSERT_EQ(buf.view(), str) << chunk << " " << i;
+    }
+  }
 }
 
 // Open-chunk pieces of many series, interleaved and over several stage
