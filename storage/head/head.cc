@@ -35,9 +35,7 @@ Head::~Head() {
 std::unique_ptr<Appender> Head::NewAppender() { return NewHeadAppender(); }
 
 std::unique_ptr<HeadAppender> Head::NewHeadAppender() {
-  uint32_t tag = next_appender_tag_.fetch_add(1, std::memory_order_relaxed);
-  if (tag == 0) tag = next_appender_tag_.fetch_add(1, std::memory_order_relaxed);
-  return std::make_unique<HeadAppender>(this, tag);
+  return std::make_unique<HeadAppender>(this);
 }
 
 absl::StatusOr<std::unique_ptr<Querier>> Head::NewQuerier() {

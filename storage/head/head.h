@@ -129,7 +129,6 @@ class Head : public Appendable, public Queryable {
   std::atomic<int64_t> min_t_{std::numeric_limits<int64_t>::max()};
   std::atomic<int64_t> max_t_{std::numeric_limits<int64_t>::min()};
   std::atomic<int64_t> min_valid_t_{std::numeric_limits<int64_t>::min()};
-  std::atomic<uint32_t> next_appender_tag_{1};
   absl::Mutex truncate_mu_;  // one Truncate at a time
 
   // Counters (relaxed: statistics only).

@@ -30,7 +30,7 @@ thread_local PendingIds tls_spare_pending_ids;
 
 }  // namespace
 
-HeadAppender::HeadAppender(Head* head, uint32_t tag) : head_(head), tag_(tag) {
+HeadAppender::HeadAppender(Head* head) : head_(head) {
   samples_.swap(tls_spare_samples);
   pending_ids_.Swap(tls_spare_pending_ids);
 }

@@ -61,7 +61,7 @@ inline void PrefetchMemSeries(const MemSeries* s) {
 // Thread-compatible.
 class HeadAppender final : public Appender {
  public:
-  HeadAppender(Head* head, uint32_t tag);
+  explicit HeadAppender(Head* head);
   ~HeadAppender() override;
 
   absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, int64_t t_ms,
@@ -85,7 +85,6 @@ class HeadAppender final : public Appender {
   void ClearBatch();
 
   Head* const head_;
-  const uint32_t tag_;
   // With head_->EnterReader() and pending_ids_ with the series map, from
   // the batch's first Append to its Commit or Rollback.
   bool registered_ = false;

@@ -30,7 +30,7 @@ uint32_t BoundaryBudget(int64_t min_t, int64_t t, int64_t range) {
   return static_cast<uint32_t>(std::min<uint64_t>(left, std::numeric_limits<uint32_t>::max()));
 }
 
-static_assert(3 + 3 * sizeof(uint32_t) + sizeof(chunkenc::XorAppender) +
+static_assert(4 + sizeof(uint32_t) + sizeof(chunkenc::XorAppender) +
                       sizeof(ChunkBuf) <= MemSeries::kAppendHotBytes,
               "MemSeries' first kAppendHotBytes no longer hold what an append touches");
 

@@ -1,6 +1,6 @@
 // One series in the head: its labels as interned symbol ids, the open head
 // chunk being appended to, and the address of its newest full chunk in the
-// ChunkArena (older ones are linked from there). 108 bytes plus the symbol
+// ChunkArena (older ones are linked from there). 96 bytes plus the symbol
 // ids as varints (2-6 bytes per label pair), in one allocation, plus a heap
 // buffer of at most ~88 bytes with the open chunk's newest bytes: once it
 // holds kSpillBytes, the older bytes move to a file-backed arena as a piece
@@ -89,15 +89,6 @@ class MemSeries {
   // Per-series flags, guarded like the rest of the series.
   bool wal_logged() const { return wal_logged_; }
   void set_wal_logged(bool v) { wal_logged_ = v; }
-  // Latest appender with uncommitted samples here, and the index of its last
-  // pending sample; lets an appender reject in-batch out-of-order samples
-  // without a map lookup. pending_tag 0 = none.
-  uint32_t pending_tag() const { return pending_tag_; }
-  uint32_t pending_idx() const { return pending_idx_; }
-  void set_pending(uint32_t tag, uint32_t idx) {
-    pending_tag_ = tag;
-    pending_idx_ = idx;
-  }
 
  private:
   // The heap buffer's bytes that trigger a spill into the arena: a buffer
@@ -117,8 +108,6 @@ class MemSeries {
   // and syms_ is guarded by StripeSeries::SeriesLock(id_).
   bool wal_logged_ = false;
   uint16_t num_labels_ = 0;
-  uint32_t pending_tag_ = 0;
-  uint32_t pending_idx_ = 0;
   // A lower bound of NextBoundary(head_min_t_) - last_t() (capped at
   // UINT32_MAX): while a sample is fewer ms after the last one, it cannot
   // cross the chunk range boundary, and Append need not load head_min_t_
