@@ -212,9 +212,9 @@ const char* ChunkArena::PieceBytes(const char* piece) const {
   return piece;
 }
 
-void ChunkArena::ReleasePieces(const char* last, size_t spilled, char* out) {
+template <typename F>
+void ChunkArena::WalkPieces(const char* last, size_t spilled, F&& f) const {
   size_t end = spilled;
-  Page* page = nullptr;
   for (const char* piece = last; piece != nullptr;) {
     const char* bytes = PieceBytes(piece);
     const char* prev;
@@ -223,29 +223,29 @@ void ChunkArena::ReleasePieces(const char* last, size_t spilled, char* out) {
     std::memcpy(&len, bytes + 8, 2);
     if (len > end) std::abort();  // the series' count and its pieces disagree
     end -= len;
-    if (out != nullptr) std::memcpy(out + end, bytes + kPieceHeaderBytes, len);
-    // A chain's pieces are mostly in one page.
-    if (page == nullptr || piece < page->data || piece >= page->data + page->size) {
-      page = FindPage(piece);
-    }
-    --page->open_pieces;
+    f(piece, bytes + kPieceHeaderBytes, end, len);
     piece = prev;
   }
   if (end != 0) std::abort();
 }
 
+void ChunkArena::ReleasePieces(const char* last, size_t spilled, char* out) {
+  Page* page = nullptr;
+  WalkPieces(last, spilled, [&](const char* piece, const char* data, size_t offset, size_t len) {
+    if (out != nullptr) std::memcpy(out + offset, data, len);
+    // A chain's pieces are mostly in one page.
+    if (page == nullptr || piece < page->data || piece >= page->data + page->size) {
+      page = FindPage(piece);
+    }
+    --page->open_pieces;
+  });
+}
+
 void ChunkArena::ReadSpilled(const char* last, size_t spilled, char* out) const {
   PlainMutexLock lock(&mu_);
-  size_t end = spilled;
-  for (const char* piece = last; piece != nullptr;) {
-    const char* bytes = PieceBytes(piece);
-    uint16_t len;
-    std::memcpy(&piece, bytes, 8);
-    std::memcpy(&len, bytes + 8, 2);
-    if (len > end) std::abort();
-    end -= len;
-    std::memcpy(out + end, bytes + kPieceHeaderBytes, len);
-  }
+  WalkPieces(last, spilled, [&](const char*, const char* data, size_t offset, size_t len) {
+    std::memcpy(out + offset, data, len);
+  });
 }
 
 const char* ChunkArena::AddSpilled(const char* last, size_t spilled, const char* prev,

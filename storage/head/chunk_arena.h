@@ -134,6 +134,12 @@ class ChunkArena {
   const char* PieceBytes(const char* piece) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes the staged pieces to their file; keeps a copy when that fails.
   void FlushStage() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls f(piece, bytes, offset, length) for each piece ending at `last`,
+  // newest first, with the offset of its bytes in the `spilled` bytes of
+  // the chain; aborts when the pieces do not add up to `spilled`.
+  template <typename F>
+  void WalkPieces(const char* last, size_t spilled, F&& f) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Releases the pieces ending at `last`; with `out`, first copies their
   // `spilled` bytes there.
   void ReleasePieces(const char* last, size_t spilled, char* out)
